@@ -1,0 +1,71 @@
+using Fhir.Phr.Core.Access;
+using Fhir.Phr.Core.Bundles;
+using Fhir.Phr.Core.Capabilities;
+using Fhir.Phr.Core.Resources;
+using Fhir.Phr.Core.Search;
+using Fhir.Phr.Core.Storage;
+using Fhir.Phr.Core.Validation;
+using Fhir.Phr.Protection;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Specification.Source;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Fhir.Phr.Core;
+
+public static class FhirCoreServiceCollectionExtensions
+{
+    /// <summary>Registers storage, protection, validation, search and the FHIR interactions.</summary>
+    public static IServiceCollection AddFhirCore(this IServiceCollection services, PhrOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Directory.CreateDirectory(options.DataDirectory);
+        var connectionString = options.ResolveConnectionString();
+        if (options.Database == DatabaseProvider.PostgreSql)
+        {
+            services.AddDbContext<PostgresPhrDbContext>(db => db.UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure()));
+            services.AddScoped<PhrDbContext>(sp => sp.GetRequiredService<PostgresPhrDbContext>());
+        }
+        else
+        {
+            services.AddDbContext<SqlitePhrDbContext>(db => db.UseSqlite(connectionString, sqlite => sqlite.CommandTimeout(60)));
+            services.AddScoped<PhrDbContext>(sp => sp.GetRequiredService<SqlitePhrDbContext>());
+        }
+
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp =>
+        {
+            var protection = sp.GetService<ProtectionOptions>() ?? new ProtectionOptions();
+            var keyFile = string.IsNullOrEmpty(protection.MasterKeyFile) ? Path.Combine(options.DataDirectory, "master.key") : protection.MasterKeyFile;
+            return MasterKey.LoadOrCreate(keyFile);
+        });
+        services.AddSingleton(sp => new PayloadProtector(sp.GetRequiredService<MasterKey>(), sp.GetService<ProtectionOptions>() ?? new ProtectionOptions()));
+        services.AddSingleton<BlindIndexer>();
+        services.AddSingleton<IndexProtection>();
+        services.AddSingleton(_ => new ProfileValidator(options.ResolveProfilesDirectory()));
+        services.AddSingleton(sp =>
+        {
+            var validator = sp.GetRequiredService<ProfileValidator>();
+            var common = SpecificationSearchParameters.Load(validator.Resolver);
+            var local = validator.Local.ListSummaries()
+                .Where(s => s.ResourceTypeName == "SearchParameter")
+                .Select(s => validator.Local.ResolveByCanonicalUri(s.GetConformanceCanonicalUrl()!))
+                .OfType<SearchParameter>()
+                .ToList();
+            return new SearchParameterRegistry(common, local);
+        });
+        services.AddSingleton<SearchIndexer>();
+        services.AddSingleton<SearchQueryParser>();
+        services.AddSingleton<SearchPredicates>();
+        services.AddSingleton<CapabilityStatementBuilder>();
+        services.AddScoped<AccessContext>();
+        services.AddScoped<ResourceService>();
+        services.AddScoped<SearchService>();
+        services.AddScoped<ConditionalResolver>();
+        services.AddScoped<FhirInteractions>();
+        services.AddScoped<BundleProcessor>();
+        services.AddScoped<EverythingService>();
+        return services;
+    }
+}

@@ -1,0 +1,279 @@
+using System.Net;
+using Fhir.Phr.Core.Access;
+using Fhir.Phr.Core.Errors;
+using Fhir.Phr.Core.Search;
+using Fhir.Phr.Core.Serialization;
+using Fhir.Phr.Core.Storage;
+using Fhir.Phr.Core.Validation;
+using Fhir.Phr.Protection;
+using Hl7.Fhir.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fhir.Phr.Core.Resources;
+
+/// <summary>A stored version as the REST layer returns it: metadata plus the decrypted JSON.</summary>
+public sealed record StoredResource(string ResourceType, string Id, int Version, DateTime LastUpdated, bool IsDeleted, string Method, byte[] Json)
+{
+    public string ETag => $"W/\"{Version}\"";
+
+    public Resource ToPoco() => FhirFormats.ParseJson(Json);
+}
+
+public sealed record HistoryQuery(string? ResourceType, string? Id)
+{
+    public DateTime? Since { get; init; }
+
+    public DateTime? At { get; init; }
+
+    public DateTime? Snapshot { get; init; }
+
+    public int Count { get; init; } = 20;
+
+    public int Offset { get; init; }
+}
+
+public sealed record HistoryPage(IReadOnlyList<StoredResource> Entries, int Total, bool HasNext, DateTime Snapshot);
+
+/// <summary>The result of a write: what is stored now, and whether it was created.</summary>
+public sealed record WriteOutcome(StoredResource Resource, bool Created, OperationOutcome? Warnings = null);
+
+/// <summary>
+/// The FHIR interactions on one resource type (R4 http.html): read, vread, create, update,
+/// delete and history, over the versioned, protected store. Search lives in
+/// <see cref="SearchService"/>; both run inside the caller's transaction when there is one.
+/// </summary>
+public sealed class ResourceService(
+    PhrDbContext db,
+    PayloadProtector protector,
+    SearchIndexer indexer,
+    IndexProtection indexProtection,
+    ProfileValidator validator,
+    SearchParameterRegistry registry,
+    AccessContext access,
+    TimeProvider time)
+{
+    public void EnsureSupported(string type)
+    {
+        if (!registry.IsSupportedType(type))
+        {
+            var known = ModelInfo.IsKnownResource(type);
+            throw FhirProblem.Of(
+                known ? HttpStatusCode.NotFound : HttpStatusCode.NotFound,
+                OperationOutcome.IssueType.NotSupported,
+                known
+                    ? $"This server does not store {type} resources; it stores {string.Join(", ", SearchParameterRegistry.SupportedTypes)}."
+                    : $"'{type}' is not a FHIR R4 resource type.");
+        }
+    }
+
+    public async Task<StoredResource> ReadAsync(string type, string id, CancellationToken cancellationToken)
+    {
+        EnsureSupported(type);
+        access.Demand(AccessAction.Read, type);
+        var row = await Current(type, id).AsNoTracking().FirstOrDefaultAsync(cancellationToken)
+            ?? throw FhirProblem.NotFound($"{type}/{id} is not known.");
+        if (row.IsDeleted)
+            throw FhirProblem.Gone($"{type}/{id} was deleted (version {row.Version}).");
+        return Open(row);
+    }
+
+    public async Task<StoredResource> VReadAsync(string type, string id, int version, CancellationToken cancellationToken)
+    {
+        EnsureSupported(type);
+        access.Demand(AccessAction.Read, type);
+        var row = await db.Resources.AsNoTracking()
+            .FirstOrDefaultAsync(r => r.ResourceType == type && r.ResourceId == id && r.Version == version, cancellationToken);
+        if (row is null)
+        {
+            var exists = await db.Resources.AnyAsync(r => r.ResourceType == type && r.ResourceId == id, cancellationToken);
+            throw FhirProblem.NotFound(exists ? $"{type}/{id} has no version {version}." : $"{type}/{id} is not known.");
+        }
+        if (row.IsDeleted)
+            throw FhirProblem.Gone($"{type}/{id}/_history/{version} is a deletion.");
+        return Open(row);
+    }
+
+    /// <summary>Metadata of the current version (deleted or not), without decrypting; null when never written.</summary>
+    public Task<ResourceVersion?> FindCurrentAsync(string type, string id, CancellationToken cancellationToken) =>
+        Current(type, id).AsNoTracking().FirstOrDefaultAsync(cancellationToken);
+
+    public Task<WriteOutcome> CreateAsync(Resource resource, CancellationToken cancellationToken) =>
+        CreateAsync(resource, Guid.NewGuid().ToString("N"), cancellationToken);
+
+    /// <summary>Creates with a given id (server-assigned or resolved from a transaction's urn:uuid).</summary>
+    public async Task<WriteOutcome> CreateAsync(Resource resource, string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        EnsureSupported(resource.TypeName);
+        access.Demand(AccessAction.Create, resource.TypeName);
+        resource.Id = id;
+        var warnings = Validate(resource);
+        var stored = await WriteAsync(resource, previous: null, "POST", cancellationToken);
+        return new WriteOutcome(stored, true, warnings);
+    }
+
+    /// <summary>
+    /// Update, or create with the client's id when none exists (http.html#upsert). A stale
+    /// <paramref name="ifMatchVersion"/> gives 412 (http.html#concurrency).
+    /// </summary>
+    public async Task<WriteOutcome> UpdateAsync(Resource resource, string id, int? ifMatchVersion, CancellationToken cancellationToken, string method = "PUT")
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var type = resource.TypeName;
+        EnsureSupported(type);
+        if (resource.Id is not null && resource.Id != id)
+            throw FhirProblem.BadRequest($"The resource id '{resource.Id}' does not match the id '{id}' in the URL.", "Resource.id");
+        if (!IsValidId(id))
+            throw FhirProblem.BadRequest($"'{id}' is not a valid FHIR id (1-64 of A-Z a-z 0-9 - .).", "Resource.id");
+        resource.Id = id;
+
+        var previous = await Current(type, id).FirstOrDefaultAsync(cancellationToken);
+        access.Demand(previous is null || previous.IsDeleted ? AccessAction.Create : AccessAction.Update, type);
+        if (ifMatchVersion is { } expected && (previous is null || previous.Version != expected))
+            throw FhirProblem.PreconditionFailed(previous is null
+                ? $"If-Match W/\"{expected}\" was given but {type}/{id} does not exist."
+                : $"If-Match W/\"{expected}\" does not match the current version {previous.Version} of {type}/{id}.");
+
+        var warnings = Validate(resource);
+        var stored = await WriteAsync(resource, previous, method, cancellationToken);
+        return new WriteOutcome(stored, previous is null || previous.IsDeleted, warnings);
+    }
+
+    /// <summary>Deletes (a versioned tombstone, http.html#delete). Deleting what is absent or deleted succeeds.</summary>
+    public async Task<StoredResource?> DeleteAsync(string type, string id, int? ifMatchVersion, CancellationToken cancellationToken)
+    {
+        EnsureSupported(type);
+        access.Demand(AccessAction.Delete, type);
+        var previous = await Current(type, id).FirstOrDefaultAsync(cancellationToken);
+        if (ifMatchVersion is { } expected && (previous is null || previous.Version != expected))
+            throw FhirProblem.PreconditionFailed($"If-Match W/\"{expected}\" does not match the current version of {type}/{id}.");
+        if (previous is null || previous.IsDeleted)
+            return null;
+
+        var now = NextTimestamp(previous);
+        previous.SupersededAt = now;
+        var tombstone = new ResourceVersion
+        {
+            ResourceType = type,
+            ResourceId = id,
+            Version = previous.Version + 1,
+            LastUpdated = now,
+            IsDeleted = true,
+            Method = "DELETE",
+        };
+        db.Resources.Add(tombstone);
+        await SaveAsync(type, id, cancellationToken);
+        return new StoredResource(type, id, tombstone.Version, now, true, "DELETE", []);
+    }
+
+    /// <summary>
+    /// Instance, type or system history (http.html#history), newest first. <paramref name="snapshot"/>
+    /// fixes what the pages show, so that writes during paging do not shift them.
+    /// </summary>
+    public async Task<HistoryPage> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.ResourceType is not null)
+        {
+            EnsureSupported(query.ResourceType);
+            access.Demand(AccessAction.Read, query.ResourceType);
+        }
+        else
+        {
+            foreach (var supported in SearchParameterRegistry.SupportedTypes)
+                access.Demand(AccessAction.Read, supported);
+        }
+        var snapshot = query.Snapshot ?? time.GetUtcNow().UtcDateTime;
+        var rows = db.Resources.AsNoTracking().Where(r => r.LastUpdated <= snapshot);
+        if (query.ResourceType is { } type)
+            rows = rows.Where(r => r.ResourceType == type);
+        if (query.Id is { } id)
+        {
+            rows = rows.Where(r => r.ResourceId == id);
+            if (!await rows.AnyAsync(cancellationToken))
+                throw FhirProblem.NotFound($"{query.ResourceType}/{id} is not known.");
+        }
+        if (query.Since is { } since)
+            rows = rows.Where(r => r.LastUpdated >= since);
+        if (query.At is { } at)
+            rows = rows.Where(r => r.LastUpdated <= at && (r.SupersededAt == null || r.SupersededAt > at));
+        var total = await rows.CountAsync(cancellationToken);
+        var page = await rows.OrderByDescending(r => r.LastUpdated).ThenByDescending(r => r.Id)
+            .Skip(query.Offset).Take(query.Count).ToListAsync(cancellationToken);
+        return new HistoryPage(page.Select(Open).ToList(), total, query.Offset + page.Count < total, snapshot);
+    }
+
+    private OperationOutcome? Validate(Resource resource)
+    {
+        var outcome = validator.Validate(resource);
+        if (ProfileValidator.HasErrors(outcome))
+            throw FhirProblem.Unprocessable(outcome);
+        return outcome.Issue.Count > 0 ? outcome : null;
+    }
+
+    private async Task<StoredResource> WriteAsync(Resource resource, ResourceVersion? previous, string method, CancellationToken cancellationToken)
+    {
+        var type = resource.TypeName;
+        var id = resource.Id ?? throw new InvalidOperationException("A resource is written with its id set.");
+        var now = NextTimestamp(previous);
+        var version = (previous?.Version ?? 0) + 1;
+        resource.Meta ??= new Meta();
+        resource.Meta.VersionId = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        resource.Meta.LastUpdated = new DateTimeOffset(now, TimeSpan.Zero);
+
+        var json = FhirFormats.SerializeJson(resource);
+        var row = new ResourceVersion
+        {
+            ResourceType = type,
+            ResourceId = id,
+            Version = version,
+            LastUpdated = now,
+            Method = method,
+            Payload = protector.Protect(new PayloadContext(type, id, version), json),
+        };
+        foreach (var value in indexer.Extract(resource))
+            row.Index.AddRange(indexProtection.ToEntries(value, blind: true));
+        if (previous is not null)
+            previous.SupersededAt = now;
+        db.Resources.Add(row);
+        await SaveAsync(type, id, cancellationToken);
+        return new StoredResource(type, id, version, now, false, method, json);
+    }
+
+    private async Task SaveAsync(string type, string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // The unique (type, id, version) index decides races: another writer took this version.
+            db.ChangeTracker.Clear();
+            throw FhirProblem.Of(HttpStatusCode.Conflict, OperationOutcome.IssueType.Conflict,
+                $"{type}/{id} was changed by another request at the same time; read it again and retry (http.html#concurrency).");
+        }
+    }
+
+    // lastUpdated never goes backwards within a resource, even if the clock does.
+    private DateTime NextTimestamp(ResourceVersion? previous)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        if (previous is not null && now <= previous.LastUpdated)
+            now = previous.LastUpdated.AddTicks(10);
+        return now;
+    }
+
+    internal IQueryable<ResourceVersion> Current(string type, string id) =>
+        db.Resources.Where(r => r.ResourceType == type && r.ResourceId == id && r.SupersededAt == null);
+
+    public StoredResource Open(ResourceVersion row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var json = row.IsDeleted ? [] : protector.Unprotect(new PayloadContext(row.ResourceType, row.ResourceId, row.Version), row.Payload);
+        return new StoredResource(row.ResourceType, row.ResourceId, row.Version, DateTime.SpecifyKind(row.LastUpdated, DateTimeKind.Utc), row.IsDeleted, row.Method, json);
+    }
+
+    public static bool IsValidId(string id) =>
+        id.Length is >= 1 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.');
+}

@@ -1,0 +1,117 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace Fhir.Phr.Core.Storage.Migrations.PostgreSql
+{
+    /// <inheritdoc />
+    public partial class Initial : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "resource_versions",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    ResourceType = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ResourceId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Version = table.Column<int>(type: "integer", nullable: false),
+                    LastUpdated = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    SupersededAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    IsDeleted = table.Column<bool>(type: "boolean", nullable: false),
+                    Method = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    Payload = table.Column<byte[]>(type: "bytea", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_resource_versions", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "search_index",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    ResourceVersionId = table.Column<long>(type: "bigint", nullable: false),
+                    Param = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    Kind = table.Column<int>(type: "integer", nullable: false),
+                    Text = table.Column<string>(type: "text", nullable: true),
+                    System = table.Column<string>(type: "text", nullable: true),
+                    Code = table.Column<string>(type: "text", nullable: true),
+                    Low = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    High = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Number = table.Column<decimal>(type: "numeric", nullable: true),
+                    RefType = table.Column<string>(type: "text", nullable: true),
+                    RefId = table.Column<string>(type: "text", nullable: true),
+                    Blind = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_search_index", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_search_index_resource_versions_ResourceVersionId",
+                        column: x => x.ResourceVersionId,
+                        principalTable: "resource_versions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_resource_versions_LastUpdated",
+                table: "resource_versions",
+                column: "LastUpdated");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_resource_versions_ResourceType_ResourceId_Version",
+                table: "resource_versions",
+                columns: new[] { "ResourceType", "ResourceId", "Version" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_resource_versions_ResourceType_SupersededAt_LastUpdated",
+                table: "resource_versions",
+                columns: new[] { "ResourceType", "SupersededAt", "LastUpdated" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_search_index_Param_Code_System",
+                table: "search_index",
+                columns: new[] { "Param", "Code", "System" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_search_index_Param_Low_High",
+                table: "search_index",
+                columns: new[] { "Param", "Low", "High" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_search_index_Param_RefId_RefType",
+                table: "search_index",
+                columns: new[] { "Param", "RefId", "RefType" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_search_index_Param_Text",
+                table: "search_index",
+                columns: new[] { "Param", "Text" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_search_index_ResourceVersionId",
+                table: "search_index",
+                column: "ResourceVersionId");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "search_index");
+
+            migrationBuilder.DropTable(
+                name: "resource_versions");
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Fhir.Phr.Core.Storage;
+
+/// <summary>
+/// The store. Each provider has its own subclass only so that each keeps its own migrations
+/// (EF Core's documented pattern for one model on several providers).
+/// </summary>
+public abstract class PhrDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<ResourceVersion> Resources => Set<ResourceVersion>();
+
+    public DbSet<SearchIndexEntry> SearchIndex => Set<SearchIndexEntry>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        var resource = modelBuilder.Entity<ResourceVersion>();
+        resource.ToTable("resource_versions");
+        resource.Property(r => r.ResourceType).HasMaxLength(64);
+        resource.Property(r => r.ResourceId).HasMaxLength(64);
+        resource.Property(r => r.Method).HasMaxLength(8);
+        resource.HasIndex(r => new { r.ResourceType, r.ResourceId, r.Version }).IsUnique();
+        resource.HasIndex(r => new { r.ResourceType, r.SupersededAt, r.LastUpdated });
+        resource.HasIndex(r => r.LastUpdated);
+        resource.HasMany(r => r.Index).WithOne(i => i.ResourceVersion).HasForeignKey(i => i.ResourceVersionId).OnDelete(DeleteBehavior.Cascade);
+
+        var index = modelBuilder.Entity<SearchIndexEntry>();
+        index.ToTable("search_index");
+        index.Property(i => i.Param).HasMaxLength(128);
+        index.HasIndex(i => new { i.Param, i.Text });
+        index.HasIndex(i => new { i.Param, i.Code, i.System });
+        index.HasIndex(i => new { i.Param, i.RefId, i.RefType });
+        index.HasIndex(i => new { i.Param, i.Low, i.High });
+        index.HasIndex(i => i.ResourceVersionId);
+        if (Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL")
+        {
+            // PostgreSQL's numeric keeps FHIR decimals exactly; SQLite stores TEXT and compares with a converter below.
+            index.Property(i => i.Number).HasColumnType("numeric");
+        }
+        else
+        {
+            // SQLite has no decimal: store as double so that range comparisons run in SQL.
+            index.Property(i => i.Number).HasConversion<double?>();
+        }
+    }
+}
+
+public sealed class SqlitePhrDbContext(DbContextOptions<SqlitePhrDbContext> options) : PhrDbContext(options);
+
+public sealed class PostgresPhrDbContext(DbContextOptions<PostgresPhrDbContext> options) : PhrDbContext(options);
+
+/// <summary>Design-time factories for <c>dotnet ef migrations add</c>; the server configures the real ones.</summary>
+public sealed class SqliteDesignTimeFactory : Microsoft.EntityFrameworkCore.Design.IDesignTimeDbContextFactory<SqlitePhrDbContext>
+{
+    public SqlitePhrDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqlitePhrDbContext>().UseSqlite("Data Source=design.db").Options);
+}
+
+public sealed class PostgresDesignTimeFactory : Microsoft.EntityFrameworkCore.Design.IDesignTimeDbContextFactory<PostgresPhrDbContext>
+{
+    public PostgresPhrDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresPhrDbContext>().UseNpgsql("Host=localhost;Database=design").Options);
+}
