@@ -33,14 +33,12 @@ public static class FhirCoreServiceCollectionExtensions
         }
 
         services.AddSingleton(options);
+        services.AddSingleton(options.Protection);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp =>
-        {
-            var protection = sp.GetService<ProtectionOptions>() ?? new ProtectionOptions();
-            var keyFile = string.IsNullOrEmpty(protection.MasterKeyFile) ? Path.Combine(options.DataDirectory, "master.key") : protection.MasterKeyFile;
-            return MasterKey.LoadOrCreate(keyFile);
-        });
-        services.AddSingleton(sp => new PayloadProtector(sp.GetRequiredService<MasterKey>(), sp.GetService<ProtectionOptions>() ?? new ProtectionOptions()));
+        services.AddSingleton(_ => MasterKey.LoadOrCreate(string.IsNullOrEmpty(options.Protection.MasterKeyFile)
+            ? Path.Combine(options.DataDirectory, "master.key")
+            : options.Protection.MasterKeyFile));
+        services.AddSingleton<PayloadProtector>();
         services.AddSingleton<BlindIndexer>();
         services.AddSingleton<IndexProtection>();
         services.AddSingleton(_ => new ProfileValidator(options.ResolveProfilesDirectory()));

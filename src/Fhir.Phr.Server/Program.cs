@@ -1,5 +1,4 @@
 using Fhir.Phr.Core;
-using Fhir.Phr.Protection;
 using Fhir.Phr.Server.Fhir;
 using Fhir.Phr.Server.Hosting;
 using Fhir.Phr.Server.Jobs;
@@ -8,12 +7,10 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--seed"] = "Phr:Seed", ["--data"] = "Phr:DataDirectory" });
 
 var options = builder.Configuration.GetSection(PhrOptions.Section).Get<PhrOptions>() ?? new PhrOptions();
-var protection = builder.Configuration.GetSection("Phr:Protection").Get<ProtectionOptions>() ?? new ProtectionOptions();
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_HTTP_PORTS"]))
     builder.WebHost.UseUrls("http://localhost:8080");
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);
 
-builder.Services.AddSingleton(protection);
 builder.Services.AddFhirCore(options);
 builder.Services.AddJobs(options);
 builder.Services.AddExceptionHandler<FhirExceptionHandler>();

@@ -154,3 +154,18 @@ public sealed class BundleTests(FhirServerFixture server)
         Assert.DoesNotContain(other!.Id, ids);
     }
 }
+
+[Collection(ServerCollection.Name)]
+public sealed class SeedTests(FhirServerFixture server)
+{
+    [Fact]
+    public async Task SampleData_IsSeededOnce_WithDocumentLinkedToPatient()
+    {
+        var patients = await server.Fhir().SearchAsync<Patient>(new SearchParams().Add("identifier", "urn:oid:1.2.36.146.595.217.0.1|MRN-1001").Include("Patient:link"));
+        var documents = await server.Fhir().SearchAsync<DocumentReference>(new SearchParams().Add("patient.identifier", "MRN-1001"));
+
+        var patient = Assert.Single(patients!.Entry).Resource;
+        var document = (DocumentReference)Assert.Single(documents!.Entry).Resource;
+        Assert.Equal($"Patient/{patient.Id}", document.Subject.Reference);
+    }
+}

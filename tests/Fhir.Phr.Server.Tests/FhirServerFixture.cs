@@ -25,7 +25,12 @@ public sealed class FhirServerFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(DataDirectory);
-        var settings = new Dictionary<string, string?> { ["Phr:DataDirectory"] = DataDirectory };
+        var settings = new Dictionary<string, string?>
+        {
+            ["Phr:DataDirectory"] = DataDirectory,
+            // The README's --seed folder, so the samples are proven loadable on every run.
+            ["Phr:Seed"] = Path.Combine(AppContext.BaseDirectory, "sample-data", "fhir"),
+        };
         _postgresAdmin = Environment.GetEnvironmentVariable("PHR_TEST_POSTGRES");
         if (!string.IsNullOrEmpty(_postgresAdmin))
         {

@@ -9,7 +9,7 @@ namespace Fhir.Phr.Core.Search;
 /// blind value per prefix (prefix search) plus one for the exact text, tokens a blind code,
 /// and the birth date is coarsened to its year, with exact filtering after decryption.
 /// </summary>
-public sealed class IndexProtection(BlindIndexer blindIndexer)
+public sealed class IndexProtection(BlindIndexer blindIndexer, ProtectionOptions options)
 {
     /// <summary>Longest prefix indexed for blind strings; longer queries are verified after decryption.</summary>
     public const int MaxBlindPrefix = 32;
@@ -20,7 +20,8 @@ public sealed class IndexProtection(BlindIndexer blindIndexer)
     public IEnumerable<SearchIndexEntry> ToEntries(IndexValue value, bool blind)
     {
         ArgumentNullException.ThrowIfNull(value);
-        if (!blind || !value.Identifying)
+        // With protection switched off for benchmarks, identifying values are stored plain too.
+        if (!blind || !value.Identifying || options.DisabledForBenchmarks)
         {
             yield return Plain(value);
             yield break;
