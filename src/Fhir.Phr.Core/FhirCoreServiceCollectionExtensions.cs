@@ -23,17 +23,19 @@ public static class FhirCoreServiceCollectionExtensions
         var connectionString = options.ResolveConnectionString();
         if (options.Database == DatabaseProvider.PostgreSql)
         {
-            services.AddDbContext<PostgresPhrDbContext>(db => db.UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure()));
+            services.AddDbContextPool<PostgresPhrDbContext>(db => db.UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure()));
             services.AddScoped<PhrDbContext>(sp => sp.GetRequiredService<PostgresPhrDbContext>());
         }
         else
         {
-            services.AddDbContext<SqlitePhrDbContext>(db => db.UseSqlite(connectionString, sqlite => sqlite.CommandTimeout(60)));
+            services.AddDbContextPool<SqlitePhrDbContext>(db => db.UseSqlite(connectionString, sqlite => sqlite.CommandTimeout(60)).AddInterceptors(new SqlitePragmas()));
             services.AddScoped<PhrDbContext>(sp => sp.GetRequiredService<SqlitePhrDbContext>());
         }
 
         services.AddSingleton(options);
         services.AddSingleton(options.Protection);
+        services.AddSingleton<WriteGate>();
+        services.AddSingleton<IndexWriter>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => MasterKey.LoadOrCreate(string.IsNullOrEmpty(options.Protection.MasterKeyFile)
             ? Path.Combine(options.DataDirectory, "master.key")

@@ -36,7 +36,7 @@ public sealed class PhrOptions
 
     public string ResolveConnectionString() => ConnectionString ?? Database switch
     {
-        DatabaseProvider.Sqlite => $"Data Source={Path.Combine(Path.GetFullPath(DataDirectory), "phr.db")};Cache=Shared",
+        DatabaseProvider.Sqlite => $"Data Source={Path.Combine(Path.GetFullPath(DataDirectory), "phr.db")}",
         _ => throw new InvalidOperationException("Phr:ConnectionString is required for PostgreSQL."),
     };
 }

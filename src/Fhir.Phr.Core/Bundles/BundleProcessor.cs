@@ -30,7 +30,8 @@ public sealed class BundleProcessor(
     FhirInteractions interactions,
     ConditionalResolver conditional,
     SearchQueryParser parser,
-    SearchService search)
+    SearchService search,
+    WriteGate gate)
 {
     public const int MaxEntries = 10_000;
 
@@ -81,6 +82,7 @@ public sealed class BundleProcessor(
         var entries = bundle.Entry.Select((e, i) => (Entry: e, Index: i)).ToList();
         CheckNoDuplicateTargets(entries.Select(e => e.Entry).ToList());
         var strategy = db.Database.CreateExecutionStrategy();
+        using var lease = await gate.EnterAsync(cancellationToken);
         return await strategy.ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

@@ -50,6 +50,8 @@ public sealed class ResourceService(
     ProfileValidator validator,
     SearchParameterRegistry registry,
     AccessContext access,
+    WriteGate gate,
+    IndexWriter indexWriter,
     TimeProvider time)
 {
     public void EnsureSupported(string type)
@@ -231,20 +233,44 @@ public sealed class ResourceService(
             Method = method,
             Payload = protector.Protect(new PayloadContext(type, id, version), json),
         };
-        foreach (var value in indexer.Extract(resource))
-            row.Index.AddRange(indexProtection.ToEntries(value, blind: true));
+        var entries = indexer.Extract(resource).SelectMany(value => indexProtection.ToEntries(value, blind: true)).ToList();
         if (previous is not null)
             previous.SupersededAt = now;
         db.Resources.Add(row);
-        await SaveAsync(type, id, cancellationToken);
+        await SaveAsync(type, id, cancellationToken, async () => await indexWriter.InsertAsync(db, row.Id, entries, cancellationToken));
         return new StoredResource(type, id, version, now, false, method, json);
     }
 
-    private async Task SaveAsync(string type, string id, CancellationToken cancellationToken)
+    /// <summary>
+    /// Saves the tracked version rows and then runs <paramref name="afterSave"/> (index rows, which
+    /// need the new row's id) in the same transaction: the caller's, or one of its own.
+    /// </summary>
+    private async Task SaveAsync(string type, string id, CancellationToken cancellationToken, Func<Task>? afterSave = null)
     {
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            if (db.Database.CurrentTransaction is not null)
+            {
+                // Inside a transaction the caller already holds the gate for its whole length.
+                await db.SaveChangesAsync(cancellationToken);
+                if (afterSave is not null)
+                    await afterSave();
+            }
+            else
+            {
+                using var lease = await gate.EnterAsync(cancellationToken);
+                var strategy = db.Database.CreateExecutionStrategy();
+                await strategy.ExecuteAsync(async () =>
+                {
+                    await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                    await db.SaveChangesAsync(cancellationToken);
+                    if (afterSave is not null)
+                        await afterSave();
+                    await transaction.CommitAsync(cancellationToken);
+                });
+            }
+            // Nothing is read back from tracked entities; clearing keeps long transactions linear.
+            db.ChangeTracker.Clear();
         }
         catch (DbUpdateException)
         {

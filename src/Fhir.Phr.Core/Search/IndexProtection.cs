@@ -17,6 +17,9 @@ public sealed class IndexProtection(BlindIndexer blindIndexer, ProtectionOptions
     /// <summary>Plain strings are indexed up to this length; longer values are verified after decryption.</summary>
     public const int MaxPlainText = 200;
 
+    /// <summary>False only when protection is switched off for benchmarks.</summary>
+    public bool IsBlinding => !options.DisabledForBenchmarks;
+
     public IEnumerable<SearchIndexEntry> ToEntries(IndexValue value, bool blind)
     {
         ArgumentNullException.ThrowIfNull(value);

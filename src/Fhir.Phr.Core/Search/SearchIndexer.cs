@@ -34,7 +34,7 @@ public sealed class SearchIndexer(SearchParameterRegistry registry)
                 continue;
             }
             foreach (var node in selected)
-                AddValues(values, parameter, node.Poco, node.Parent?.Poco is HumanName or Address);
+                AddValues(values, parameter, node.Poco);
         }
         return values;
     }
@@ -53,27 +53,24 @@ public sealed class SearchIndexer(SearchParameterRegistry registry)
         return stub.ToPocoNode();
     }
 
-    private static void AddValues(List<IndexValue> values, SearchParameterInfo parameter, Base? value, bool underPersonData)
+    private static void AddValues(List<IndexValue> values, SearchParameterInfo parameter, Base? value)
     {
         if (value is null)
             return;
         var code = parameter.Code;
+        var identifying = parameter.Identifying;
         switch (parameter.Type)
         {
             case SearchParamType.String:
-                foreach (var (text, identifying) in StringsOf(value, underPersonData))
+                foreach (var text in StringsOf(value))
                     values.Add(new IndexValue(code, IndexKind.String) { Text = text, Identifying = identifying });
                 break;
             case SearchParamType.Token:
-                values.AddRange(TokensOf(code, value));
+                values.AddRange(TokensOf(code, value).Select(v => v with { Identifying = identifying }));
                 break;
             case SearchParamType.Date:
                 if (DateRangeOf(value) is { } range)
-                {
-                    // The exact birth date identifies a person: coarsen it (search verifies after decryption).
-                    var birthDate = value is Date && parameter.Code == "birthdate";
-                    values.Add(new IndexValue(code, IndexKind.Date) { Low = range.Low, High = range.High, Identifying = birthDate });
-                }
+                    values.Add(new IndexValue(code, IndexKind.Date) { Low = range.Low, High = range.High, Identifying = identifying });
                 break;
             case SearchParamType.Reference:
                 if (ReferenceOf(code, value) is { } reference)
@@ -94,24 +91,22 @@ public sealed class SearchIndexer(SearchParameterRegistry registry)
         }
     }
 
-    private static IEnumerable<(string Text, bool Identifying)> StringsOf(Base value, bool underPersonData)
+    private static IEnumerable<string> StringsOf(Base value)
     {
         switch (value)
         {
             case HumanName name:
                 foreach (var part in new[] { name.Family, name.Text }.Concat(name.Given).Concat(name.Prefix).Concat(name.Suffix))
                     if (!string.IsNullOrWhiteSpace(part))
-                        yield return (part, true);
+                        yield return part;
                 break;
             case Address address:
                 foreach (var part in address.Line.Concat([address.City, address.District, address.State, address.PostalCode, address.Country, address.Text]))
                     if (!string.IsNullOrWhiteSpace(part))
-                        yield return (part, true);
+                        yield return part;
                 break;
             case PrimitiveType { JsonValue: not null } primitive:
-                var text = primitive.ToString()!;
-                // Strings under a person's name or address (e.g. "Patient.name.family") identify them too.
-                yield return (text, underPersonData);
+                yield return primitive.ToString()!;
                 break;
         }
     }
@@ -130,10 +125,10 @@ public sealed class SearchIndexer(SearchParameterRegistry registry)
                     yield return new IndexValue(code, IndexKind.Token) { Text = concept.Text };
                 break;
             case Identifier identifier:
-                yield return new IndexValue(code, IndexKind.Token) { System = identifier.System, Code = identifier.Value, Text = identifier.Type?.Text, Identifying = true };
+                yield return new IndexValue(code, IndexKind.Token) { System = identifier.System, Code = identifier.Value, Text = identifier.Type?.Text };
                 break;
             case ContactPoint contact:
-                yield return new IndexValue(code, IndexKind.Token) { System = contact.System?.ToString().ToLowerInvariant(), Code = contact.Value, Identifying = true };
+                yield return new IndexValue(code, IndexKind.Token) { System = contact.System?.ToString().ToLowerInvariant(), Code = contact.Value };
                 break;
             case FhirBoolean boolean when boolean.Value is { } b:
                 yield return new IndexValue(code, IndexKind.Token) { Code = b ? "true" : "false" };

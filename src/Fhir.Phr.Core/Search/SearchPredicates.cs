@@ -17,14 +17,20 @@ public sealed class SearchPredicates(IndexProtection protection, TimeProvider ti
 {
     public sealed record Built(Expression<Func<ResourceVersion, bool>> Predicate, bool NeedsVerification);
 
-    public Built Build(Criterion criterion, IQueryable<ResourceVersion> resources)
+    /// <summary>
+    /// The predicate of one criterion. In SQL form (<paramref name="plain"/> false) identifying
+    /// parameters compare blind values and positive criteria select ids from the index, so the
+    /// (param, value) indexes drive the query. In plain form the same criterion is evaluated on
+    /// decrypted, re-extracted values, for verification in memory.
+    /// </summary>
+    public Built Build(Criterion criterion, IQueryable<ResourceVersion> resources, IQueryable<SearchIndexEntry> index, bool plain = false)
     {
         ArgumentNullException.ThrowIfNull(criterion);
         var code = criterion.Parameter.Code;
 
         if (criterion.Chain is { } chain)
         {
-            var inner = Build(chain.Inner, resources);
+            var inner = Build(chain.Inner, resources, index);
             var targetType = chain.TargetType;
             var targets = resources.Where(t => t.ResourceType == targetType && t.SupersededAt == null && !t.IsDeleted).Where(inner.Predicate);
             return new Built(r => r.Index.Any(i => i.Param == code && i.RefType == targetType && targets.Any(t => t.ResourceId == i.RefId)), false);
@@ -32,7 +38,7 @@ public sealed class SearchPredicates(IndexProtection protection, TimeProvider ti
 
         if (criterion.ReverseChain is { } reverse)
         {
-            var inner = Build(reverse.Inner, resources);
+            var inner = Build(reverse.Inner, resources, index);
             var referring = reverse.ReferringType;
             var param = reverse.ReferenceParam;
             var referrers = resources.Where(o => o.ResourceType == referring && o.SupersededAt == null && !o.IsDeleted).Where(inner.Predicate);
@@ -52,38 +58,43 @@ public sealed class SearchPredicates(IndexProtection protection, TimeProvider ti
             return new Built(missing ? r => !r.Index.Any(i => i.Param == code) : r => r.Index.Any(i => i.Param == code), false);
         }
 
+        var blind = criterion.Parameter.Identifying && protection.IsBlinding && !plain;
         var needsVerification = false;
         var valuePredicates = new List<Expression<Func<SearchIndexEntry, bool>>>();
         foreach (var value in criterion.Values)
         {
-            valuePredicates.Add(ForValue(criterion, value, out var loose));
+            valuePredicates.Add(ForValue(criterion, value, blind, out var loose));
             needsVerification |= loose;
         }
-        var any = ExpressionCombiner.Or(valuePredicates);
-        var entryPredicate = ExpressionCombiner.And<SearchIndexEntry>([i => i.Param == code, any]);
+        var entryPredicate = ExpressionCombiner.And<SearchIndexEntry>([i => i.Param == code, ExpressionCombiner.Or(valuePredicates)]);
 
-        // :not matches resources with no value equal to any given (search.html#modifiers).
-        if (criterion.Modifier == "not")
+        Expression<Func<ResourceVersion, bool>> has;
+        if (plain)
         {
-            Expression<Func<ResourceVersion, bool>> has = r => r.Index.AsQueryable().Any(entryPredicate);
-            return new Built(ExpressionCombiner.Not(has), needsVerification);
+            has = r => r.Index.AsQueryable().Any(entryPredicate);
         }
-        return new Built(r => r.Index.AsQueryable().Any(entryPredicate), needsVerification);
+        else
+        {
+            var matching = index.Where(entryPredicate).Select(i => i.ResourceVersionId);
+            has = r => matching.Contains(r.Id);
+        }
+        // :not matches resources with no value equal to any given (search.html#modifiers).
+        return new Built(criterion.Modifier == "not" ? ExpressionCombiner.Not(has) : has, needsVerification);
     }
 
-    private Expression<Func<SearchIndexEntry, bool>> ForValue(Criterion criterion, CriterionValue value, out bool loose)
+    private Expression<Func<SearchIndexEntry, bool>> ForValue(Criterion criterion, CriterionValue value, bool blind, out bool loose)
     {
         loose = false;
         var parameter = criterion.Parameter;
         switch (parameter.Type)
         {
             case SearchParamType.String:
-                return ForString(parameter.Code, criterion.Modifier, value.Raw, out loose);
+                return ForString(parameter.Code, criterion.Modifier, value.Raw, blind, out loose);
             case SearchParamType.Token:
-                return ForToken(parameter.Code, criterion.Modifier, value.Raw);
+                return ForToken(parameter.Code, criterion.Modifier, value.Raw, blind);
             case SearchParamType.Date:
-                loose = parameter.Code == "birthdate";
-                return ForDate(value);
+                loose = blind;
+                return ForDate(value, blind);
             case SearchParamType.Reference:
                 return ForReference(criterion.Modifier, value.Raw);
             case SearchParamType.Uri:
@@ -97,29 +108,34 @@ public sealed class SearchPredicates(IndexProtection protection, TimeProvider ti
         }
     }
 
-    private Expression<Func<SearchIndexEntry, bool>> ForString(string code, string? modifier, string raw, out bool loose)
+    private Expression<Func<SearchIndexEntry, bool>> ForString(string code, string? modifier, string raw, bool blind, out bool loose)
     {
         var normalized = BlindIndexer.Normalize(raw);
         loose = false;
         switch (modifier)
         {
             case "exact":
-                var exact = protection.BlindExact(code, raw);
-                return i => (!i.Blind && i.Code == raw) || (i.Blind && i.Code == exact);
+                var exact = blind ? protection.BlindExact(code, raw) : raw;
+                return i => i.Code == exact;
             case "contains":
-                // A keyed hash cannot answer "contains": blind rows pass here and are checked after decryption.
-                loose = true;
-                return i => (!i.Blind && i.Text!.Contains(normalized)) || i.Blind;
+                // A keyed hash cannot answer "contains": every value passes and is checked after decryption.
+                loose = blind;
+                return blind ? i => true : i => i.Text!.Contains(normalized);
             default:
-                var prefix = normalized.Length > IndexProtection.MaxBlindPrefix ? normalized[..IndexProtection.MaxBlindPrefix] : normalized;
-                loose = prefix.Length != normalized.Length || normalized.Length > IndexProtection.MaxPlainText;
-                var blindPrefix = protection.BlindPrefix(code, prefix);
-                var plainPrefix = normalized.Length > IndexProtection.MaxPlainText ? normalized[..IndexProtection.MaxPlainText] : normalized;
-                return i => (!i.Blind && i.Text!.StartsWith(plainPrefix)) || (i.Blind && i.Text == blindPrefix);
+                if (blind)
+                {
+                    var prefix = normalized.Length > IndexProtection.MaxBlindPrefix ? normalized[..IndexProtection.MaxBlindPrefix] : normalized;
+                    loose = prefix.Length != normalized.Length;
+                    var blindPrefix = protection.BlindPrefix(code, prefix);
+                    return i => i.Text == blindPrefix;
+                }
+                loose = normalized.Length > IndexProtection.MaxPlainText;
+                var plainPrefix = loose ? normalized[..IndexProtection.MaxPlainText] : normalized;
+                return i => i.Text!.StartsWith(plainPrefix);
         }
     }
 
-    private Expression<Func<SearchIndexEntry, bool>> ForToken(string code, string? modifier, string raw)
+    private Expression<Func<SearchIndexEntry, bool>> ForToken(string code, string? modifier, string raw, bool blind)
     {
         if (modifier == "text")
         {
@@ -128,16 +144,16 @@ public sealed class SearchPredicates(IndexProtection protection, TimeProvider ti
         }
         if (modifier == "of-type")
         {
-            // identifier:of-type=system|code|value (R4 search.html#token): the type is not
-            // indexed separately, so the value alone decides here.
+            // identifier:of-type=system|code|value (R4 search.html#token): the identifier type is
+            // not indexed separately, so the value alone decides here.
             var parts = raw.Split('|');
             if (parts.Length != 3)
                 throw FhirProblem.BadRequest(":of-type takes system|code|value.", code);
-            return ForToken(code, null, parts[2]);
+            return ForToken(code, null, parts[2], blind);
         }
 
         string? system = null;
-        string? value = raw;
+        var value = raw;
         var bar = IndexOfUnescapedBar(raw);
         if (bar >= 0)
         {
@@ -145,14 +161,14 @@ public sealed class SearchPredicates(IndexProtection protection, TimeProvider ti
             value = raw[(bar + 1)..];
         }
         value = value.Replace("\\|", "|", StringComparison.Ordinal);
-        var blindValue = value.Length == 0 ? "" : protection.BlindToken(code, value);
+        var stored = blind && value.Length > 0 ? protection.BlindToken(code, value) : value;
         if (bar < 0)
-            return i => (!i.Blind && i.Code == value) || (i.Blind && i.Code == blindValue);
+            return i => i.Code == stored;
         if (system!.Length == 0)
-            return i => i.System == null && ((!i.Blind && i.Code == value) || (i.Blind && i.Code == blindValue));
+            return i => i.System == null && i.Code == stored;
         if (value.Length == 0)
             return i => i.System == system;
-        return i => i.System == system && ((!i.Blind && i.Code == value) || (i.Blind && i.Code == blindValue));
+        return i => i.System == system && i.Code == stored;
     }
 
     private static int IndexOfUnescapedBar(string raw)
@@ -167,36 +183,36 @@ public sealed class SearchPredicates(IndexProtection protection, TimeProvider ti
         return -1;
     }
 
-    private Expression<Func<SearchIndexEntry, bool>> ForDate(CriterionValue value)
+    private Expression<Func<SearchIndexEntry, bool>> ForDate(CriterionValue value, bool blind)
     {
         if (!FhirDateRange.TryParse(value.Raw, out var range))
             throw FhirProblem.BadRequest($"'{value.Raw}' is not a FHIR date, dateTime or instant.");
         var (low, high) = (range.Low, range.High);
-        // Coarse (blind) dates only narrow: anything overlapping the widened search range passes, then is verified.
-        Expression<Func<SearchIndexEntry, bool>> coarse = value.Prefix switch
+        if (blind)
         {
-            "lt" or "eb" => i => i.Blind && i.Low <= high,
-            "gt" or "sa" => i => i.Blind && i.High >= low,
-            "le" => i => i.Blind && i.Low <= high,
-            "ge" => i => i.Blind && i.High >= low,
-            "ne" => i => i.Blind,
-            _ => i => i.Blind && i.Low <= high && i.High >= low,
-        };
+            // Coarse (year) values only narrow: whatever could match passes, then is verified.
+            return value.Prefix switch
+            {
+                "lt" or "eb" or "le" => i => i.Low <= high,
+                "gt" or "sa" or "ge" => i => i.High >= low,
+                "ne" => i => true,
+                _ => i => i.Low <= high && i.High >= low,
+            };
+        }
         // R4 search.html#prefix, with the value's precision as its range.
-        Expression<Func<SearchIndexEntry, bool>> exact = value.Prefix switch
+        return value.Prefix switch
         {
-            "eq" => i => !i.Blind && i.Low >= low && i.High <= high,
-            "ne" => i => !i.Blind && (i.Low < low || i.High > high),
-            "gt" => i => !i.Blind && i.High > high,
-            "lt" => i => !i.Blind && i.Low < low,
-            "ge" => i => !i.Blind && i.High >= low,
-            "le" => i => !i.Blind && i.Low <= high,
-            "sa" => i => !i.Blind && i.Low > high,
-            "eb" => i => !i.Blind && i.High < low,
+            "eq" => i => i.Low >= low && i.High <= high,
+            "ne" => i => i.Low < low || i.High > high,
+            "gt" => i => i.High > high,
+            "lt" => i => i.Low < low,
+            "ge" => i => i.High >= low,
+            "le" => i => i.Low <= high,
+            "sa" => i => i.Low > high,
+            "eb" => i => i.High < low,
             "ap" => Approximately(low, high),
             _ => throw FhirProblem.BadRequest($"Unknown date prefix '{value.Prefix}'."),
         };
-        return ExpressionCombiner.Or([exact, coarse]);
     }
 
     // search.html#prefix "ap": within 10% of the gap between the value and now (at least a day).
@@ -206,7 +222,7 @@ public sealed class SearchPredicates(IndexProtection protection, TimeProvider ti
         var gap = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerDay, Math.Abs((now - low).Ticks) / 10));
         var from = low - gap;
         var to = high + gap;
-        return i => !i.Blind && i.Low <= to && i.High >= from;
+        return i => i.Low <= to && i.High >= from;
     }
 
     private static Expression<Func<SearchIndexEntry, bool>> ForReference(string? modifier, string raw)

@@ -1,5 +1,4 @@
 using System.Linq.Expressions;
-using System.Text.RegularExpressions;
 using Fhir.Phr.Core.Access;
 using Fhir.Phr.Core.Errors;
 using Fhir.Phr.Core.Resources;
@@ -23,7 +22,7 @@ public sealed record SearchResult(
 /// Every search reads at one instant (the snapshot), which paging links carry, so pages
 /// stay consistent while others write.
 /// </summary>
-public sealed partial class SearchService(
+public sealed class SearchService(
     PhrDbContext db,
     ResourceService resources,
     SearchIndexer indexer,
@@ -48,10 +47,10 @@ public sealed partial class SearchService(
         var toVerify = new List<Func<ResourceVersion, bool>>();
         foreach (var criterion in query.Criteria)
         {
-            var built = predicates.Build(criterion, db.Resources);
+            var built = predicates.Build(criterion, db.Resources, db.SearchIndex);
             rows = rows.Where(built.Predicate);
             if (built.NeedsVerification)
-                toVerify.Add(built.Predicate.Compile());
+                toVerify.Add(predicates.Build(criterion, db.Resources, db.SearchIndex, plain: true).Predicate.Compile());
         }
 
         var inMemory = toVerify.Count > 0 || query.Sort.Any(k => IsBlindForSorting(k.Parameter));
@@ -127,13 +126,9 @@ public sealed partial class SearchService(
         };
     }
 
-    [GeneratedRegex(@"\.(name|address|telecom|birthDate)\b")]
-    private static partial Regex PersonDataPath();
-
     /// <summary>Sort keys whose index values are blind or coarse cannot be ordered in SQL.</summary>
     internal static bool IsBlindForSorting(SearchParameterInfo parameter) =>
-        parameter.Type is SearchParamType.String or SearchParamType.Date or SearchParamType.Token
-        && parameter.Expression is { } expression && PersonDataPath().IsMatch(expression);
+        parameter.Identifying && !parameter.Code.StartsWith('_');
 
     private static IQueryable<ResourceVersion> Order(IQueryable<ResourceVersion> rows, IReadOnlyList<SortKey> keys)
     {

@@ -25,7 +25,7 @@ public sealed class ProfileValidator
         var local = new DirectorySource(profilesDirectory, new DirectorySourceSettings { IncludeSubDirectories = true });
         Resolver = new CachedResolver(new SnapshotSource(new MultiResolver(local, zip)));
         Local = local;
-        var terminology = new LocalTerminologyService(Resolver);
+        var terminology = new GrammarTerminologyService(new LocalTerminologyService(Resolver));
         _validator = new Validator(Resolver, terminology);
         _defaultProfiles = local.ListSummaries()
             .Where(s => s.ResourceTypeName == "StructureDefinition")
@@ -47,13 +47,11 @@ public sealed class ProfileValidator
     /// <summary>Builds the schemas of every profiled type once, so no request pays for it.</summary>
     public void Warm()
     {
-        // Types share few schemas, so building them side by side uses every core.
-        Resource[] samples =
-        [
-            .. _defaultProfiles.Keys.Select(type => (Resource)Activator.CreateInstance(ModelInfo.GetTypeForFhirType(type)!)!),
-            new Binary { ContentType = "text/plain", Data = [1] },
-        ];
-        Parallel.ForEach(samples, sample => Validate(sample));
+        // One after the other: the SDK's snapshot generator refuses to run twice at once, and
+        // the validator would cache that failure for the profile.
+        foreach (var type in _defaultProfiles.Keys)
+            Validate((Resource)Activator.CreateInstance(ModelInfo.GetTypeForFhirType(type)!)!);
+        Validate(new Binary { ContentType = "text/plain", Data = [1] });
     }
 
     /// <summary>

@@ -1,0 +1,55 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Fhir.Phr.Core.Storage;
+
+/// <summary>
+/// SQLite allows one writer at a time; concurrent writers otherwise meet SQLITE_BUSY and sleep
+/// in the driver's retry loop. Queueing them in-process on this gate is fairer and much faster.
+/// PostgreSQL needs no gate: its row-level concurrency and our unique version index decide.
+/// </summary>
+public sealed class WriteGate(PhrOptions options)
+{
+    private readonly SemaphoreSlim? _gate = options.Database == DatabaseProvider.Sqlite ? new SemaphoreSlim(1, 1) : null;
+
+    public async ValueTask<IDisposable> EnterAsync(CancellationToken cancellationToken)
+    {
+        if (_gate is null)
+            return Lease.None;
+        await _gate.WaitAsync(cancellationToken);
+        return new Lease(_gate);
+    }
+
+    private sealed class Lease(SemaphoreSlim? gate) : IDisposable
+    {
+        public static readonly Lease None = new(null);
+
+        private SemaphoreSlim? _gate = gate;
+
+        public void Dispose() => Interlocked.Exchange(ref _gate, null)?.Release();
+    }
+}
+
+/// <summary>
+/// Per-connection SQLite settings: WAL needs only NORMAL synchronisation to stay consistent
+/// (a power cut may lose the last commits, never corrupt), which makes each commit one fsync
+/// cheaper; a busy timeout covers the rare reader/checkpoint overlap.
+/// </summary>
+internal sealed class SqlitePragmas : DbConnectionInterceptor
+{
+    private const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
