@@ -35,6 +35,21 @@ public sealed class SearchTests(FhirServerFixture server)
     }
 
     [Fact]
+    public async Task Phonetic_MatchesBySoundex()
+    {
+        var mrn = TestData.Unique("mrn");
+        var patient = TestData.Patient(mrn: mrn);
+        patient.Name[0].Family = "Smith";
+
+        var created = await server.Fhir().CreateAsync(patient);
+        var bySoundex = await Search($"/Patient?phonetic=Smyth&identifier={mrn}");
+        var other = await Search($"/Patient?phonetic=Jones&identifier={mrn}");
+
+        Assert.Equal([created!.Id], Ids(bySoundex));
+        Assert.Empty(Ids(other));
+    }
+
+    [Fact]
     public async Task String_ExactAndContains()
     {
         var family = TestData.Unique("Exact");

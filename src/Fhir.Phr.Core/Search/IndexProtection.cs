@@ -35,7 +35,7 @@ public sealed class IndexProtection(BlindIndexer blindIndexer, ProtectionOptions
             case IndexKind.String:
                 var normalized = BlindIndexer.Normalize(value.Text ?? "");
                 var longest = Math.Min(normalized.Length, MaxBlindPrefix);
-                for (var length = 1; length <= longest; length++)
+                for (var length = value.WholeValue ? longest : 1; length <= longest; length++)
                 {
                     yield return new SearchIndexEntry
                     {

@@ -24,6 +24,9 @@ public sealed record IndexValue(string Param, IndexKind Kind)
 
     public string? RefId { get; init; }
 
+    /// <summary>Only the whole value is ever matched (e.g. a phonetic key), so no prefix rows are needed.</summary>
+    public bool WholeValue { get; init; }
+
     /// <summary>The value identifies a person (HumanName, Address, ContactPoint, Identifier, birth date).</summary>
     public bool Identifying { get; init; }
 }

@@ -63,7 +63,12 @@ public sealed class SearchIndexer(SearchParameterRegistry registry)
         {
             case SearchParamType.String:
                 foreach (var text in StringsOf(value))
-                    values.Add(new IndexValue(code, IndexKind.String) { Text = text, Identifying = identifying });
+                {
+                    if (code == Phonetic.ParameterCode)
+                        values.AddRange(Phonetic.Keys(text).Select(key => new IndexValue(code, IndexKind.String) { Text = key, Identifying = identifying, WholeValue = true }));
+                    else
+                        values.Add(new IndexValue(code, IndexKind.String) { Text = text, Identifying = identifying });
+                }
                 break;
             case SearchParamType.Token:
                 values.AddRange(TokensOf(code, value).Select(v => v with { Identifying = identifying }));

@@ -110,6 +110,14 @@ public sealed class SearchPredicates(IndexProtection protection, TimeProvider ti
 
     private Expression<Func<SearchIndexEntry, bool>> ForString(string code, string? modifier, string raw, bool blind, out bool loose)
     {
+        if (code == Phonetic.ParameterCode && modifier is null)
+        {
+            // A search value is one name part: its Soundex key must equal a stored part's key.
+            loose = false;
+            var keys = Phonetic.Keys(raw).Select(k => blind ? protection.BlindPrefix(code, BlindIndexer.Normalize(k)) : BlindIndexer.Normalize(k)).ToArray();
+            var key = keys.Length > 0 ? keys[0] : "\u0000";
+            return i => i.Text == key;
+        }
         var normalized = BlindIndexer.Normalize(raw);
         loose = false;
         switch (modifier)
