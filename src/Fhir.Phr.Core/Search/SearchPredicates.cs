@@ -128,7 +128,7 @@ public sealed class SearchPredicates(IndexProtection protection, TimeProvider ti
             case "contains":
                 // A keyed hash cannot answer "contains": every value passes and is checked after decryption.
                 loose = blind;
-                return blind ? i => true : i => i.Text!.Contains(normalized);
+                return blind ? i => true : i => i.Text != null && i.Text.Contains(normalized);
             default:
                 if (blind)
                 {
@@ -139,7 +139,7 @@ public sealed class SearchPredicates(IndexProtection protection, TimeProvider ti
                 }
                 loose = normalized.Length > IndexProtection.MaxPlainText;
                 var plainPrefix = loose ? normalized[..IndexProtection.MaxPlainText] : normalized;
-                return i => i.Text!.StartsWith(plainPrefix);
+                return i => i.Text != null && i.Text.StartsWith(plainPrefix);
         }
     }
 

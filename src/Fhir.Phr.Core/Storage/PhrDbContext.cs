@@ -27,10 +27,12 @@ public abstract class PhrDbContext(DbContextOptions options) : DbContext(options
         var index = modelBuilder.Entity<SearchIndexEntry>();
         index.ToTable("search_index");
         index.Property(i => i.Param).HasMaxLength(128);
-        index.HasIndex(i => new { i.Param, i.Text });
-        index.HasIndex(i => new { i.Param, i.Code, i.System });
-        index.HasIndex(i => new { i.Param, i.RefId, i.RefType });
-        index.HasIndex(i => new { i.Param, i.Low, i.High });
+        // Partial indexes: a row fills the columns of one kind only, so each row enters two or
+        // three indexes instead of five (writes of blind prefix rows were index-bound).
+        index.HasIndex(i => new { i.Param, i.Text }).HasFilter("\"Text\" IS NOT NULL");
+        index.HasIndex(i => new { i.Param, i.Code, i.System }).HasFilter("\"Code\" IS NOT NULL");
+        index.HasIndex(i => new { i.Param, i.RefId, i.RefType }).HasFilter("\"RefId\" IS NOT NULL");
+        index.HasIndex(i => new { i.Param, i.Low, i.High }).HasFilter("\"Low\" IS NOT NULL");
         index.HasIndex(i => i.ResourceVersionId);
         if (Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL")
         {

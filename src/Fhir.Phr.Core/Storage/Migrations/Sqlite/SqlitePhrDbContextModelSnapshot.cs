@@ -114,13 +114,17 @@ namespace Fhir.Phr.Core.Storage.Migrations.Sqlite
 
                     b.HasIndex("ResourceVersionId");
 
-                    b.HasIndex("Param", "Text");
+                    b.HasIndex("Param", "Text")
+                        .HasFilter("\"Text\" IS NOT NULL");
 
-                    b.HasIndex("Param", "Code", "System");
+                    b.HasIndex("Param", "Code", "System")
+                        .HasFilter("\"Code\" IS NOT NULL");
 
-                    b.HasIndex("Param", "Low", "High");
+                    b.HasIndex("Param", "Low", "High")
+                        .HasFilter("\"Low\" IS NOT NULL");
 
-                    b.HasIndex("Param", "RefId", "RefType");
+                    b.HasIndex("Param", "RefId", "RefType")
+                        .HasFilter("\"RefId\" IS NOT NULL");
 
                     b.ToTable("search_index", (string)null);
                 });
