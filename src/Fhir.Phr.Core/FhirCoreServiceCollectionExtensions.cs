@@ -66,6 +66,7 @@ public static class FhirCoreServiceCollectionExtensions
         services.AddScoped<FhirInteractions>();
         services.AddScoped<BundleProcessor>();
         services.AddScoped<EverythingService>();
+        services.AddScoped<Imaging.DicomStore>();
         return services;
     }
 }

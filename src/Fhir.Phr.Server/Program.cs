@@ -1,4 +1,5 @@
 using Fhir.Phr.Core;
+using Fhir.Phr.Server.DicomWeb;
 using Fhir.Phr.Server.Fhir;
 using Fhir.Phr.Server.Hosting;
 using Fhir.Phr.Server.Jobs;
@@ -21,6 +22,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages(FhirExceptionHandler.WriteStatusOutcomeAsync);
 app.MapJobs();
 app.MapFhirRest();
+app.MapDicomWeb();
 
 await app.PrepareAsync();
 await app.RunAsync();

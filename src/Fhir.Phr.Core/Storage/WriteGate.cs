@@ -33,11 +33,12 @@ public sealed class WriteGate(PhrOptions options)
 /// <summary>
 /// Per-connection SQLite settings: WAL needs only NORMAL synchronisation to stay consistent
 /// (a power cut may lose the last commits, never corrupt), which makes each commit one fsync
-/// cheaper; a busy timeout covers the rare reader/checkpoint overlap.
+/// cheaper; a busy timeout covers the rare reader/checkpoint overlap; a 32 MiB page cache
+/// (grown only as used) keeps the search index's upper B-tree levels in memory.
 /// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
-    private const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+    private const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA cache_size=-32768;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
