@@ -98,3 +98,19 @@ public sealed class DicomWebTests(FhirServerFixture server)
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
     }
 }
+
+[Collection(ServerCollection.Name)]
+public sealed class DicomWebErrorTests(FhirServerFixture server)
+{
+    [Fact]
+    public async Task Stow_WithBrokenMultipartFraming_Returns400()
+    {
+        using var http = server.Http();
+        var content = new ByteArrayContent("--b\r\nContent-Type: application/dicom\r\n\r\nno end boundary"u8.ToArray());
+        content.Headers.TryAddWithoutValidation("Content-Type", "multipart/related; type=\"application/dicom\"; boundary=b");
+
+        using var response = await http.PostAsync(new Uri("/dicomweb/studies", UriKind.Relative), content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+}

@@ -55,10 +55,9 @@ internal static class DicomWebEndpoints
         var baseUrl = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/dicomweb";
         var results = new List<DicomStoreResult>();
         var reader = new MultipartReader(boundary, context.Request.Body) { BodyLengthLimit = options.MaxRequestBytes };
-        while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+        while (await NextSectionAsync(reader, cancellationToken) is { } section)
         {
-            using var buffer = new MemoryStream();
-            await section.Body.CopyToAsync(buffer, cancellationToken);
+            using var buffer = await ReadPartAsync(section, cancellationToken);
             var partType = section.ContentType?.Split(';')[0].Trim();
             if (partType is not null && !partType.Equals("application/dicom", StringComparison.OrdinalIgnoreCase))
             {
@@ -96,6 +95,34 @@ internal static class DicomWebEndpoints
         // §10.5.3.1: 200 all stored, 202 some failed, 409 none stored.
         var status = failed.Count == 0 ? StatusCodes.Status200OK : stored.Count > 0 ? StatusCodes.Status202Accepted : StatusCodes.Status409Conflict;
         return Results.Text(JsonSerializer.Serialize(response), DicomJson, Encoding.UTF8, status);
+    }
+
+    // Malformed framing, a truncated body or a part over the size limit: the client's error, said plainly.
+    private static async Task<MultipartSection?> NextSectionAsync(MultipartReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadNextSectionAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            throw FhirProblem.BadRequest($"The multipart/related body cannot be read: {e.Message}");
+        }
+    }
+
+    private static async Task<MemoryStream> ReadPartAsync(MultipartSection section, CancellationToken cancellationToken)
+    {
+        var buffer = new MemoryStream();
+        try
+        {
+            await section.Body.CopyToAsync(buffer, cancellationToken);
+            return buffer;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            await buffer.DisposeAsync();
+            throw FhirProblem.BadRequest($"The multipart/related body cannot be read: {e.Message}");
+        }
     }
 
     private static async Task<IResult> RetrieveInstance(string study, string series, string instance, DicomStore store, CancellationToken cancellationToken)
