@@ -89,6 +89,23 @@ public sealed class DicomWebTests(FhirServerFixture server)
     }
 
     [Fact]
+    public async Task WadoMetadata_ReturnsDicomJsonOfTheStoredInstance()
+    {
+        using var http = server.Http();
+        using var stored = await http.PostAsync(new Uri("/dicomweb/studies", UriKind.Relative), Stow(File("MR_small.dcm")));
+
+        using var response = await http.GetAsync(new Uri("/dicomweb/studies/1.3.6.1.4.1.5962.1.2.4.20040826185059.5457/metadata", UriKind.Relative));
+        var instance = Assert.Single(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.EnumerateArray());
+
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        Assert.Equal("application/dicom+json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("MR", instance.GetProperty("00080060").GetProperty("Value")[0].GetString());
+        Assert.Equal("CompressedSamples^MR1", instance.GetProperty("00100010").GetProperty("Value")[0].GetProperty("Alphabetic").GetString());
+        Assert.Equal(JsonValueKind.Number, instance.GetProperty("00280010").GetProperty("Value")[0].ValueKind);
+        Assert.False(instance.TryGetProperty("7FE00010", out _));
+    }
+
+    [Fact]
     public async Task Stow_WithoutMultipart_Returns415()
     {
         using var http = server.Http();

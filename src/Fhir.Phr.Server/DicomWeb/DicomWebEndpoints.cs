@@ -29,6 +29,8 @@ internal static class DicomWebEndpoints
         group.MapGet("/studies", SearchStudies);
         group.MapGet("/studies/{study}", RetrieveStudy);
         group.MapGet("/studies/{study}/series/{series}/instances/{instance}", RetrieveInstance);
+        group.MapGet("/studies/{study}/metadata", StudyMetadata);
+        group.MapGet("/studies/{study}/series/{series}/instances/{instance}/metadata", InstanceMetadata);
         return app;
     }
 
@@ -139,6 +141,38 @@ internal static class DicomWebEndpoints
         foreach (var uid in imaging.Series.SelectMany(s => s.Instance).Select(i => i.Uid).OfType<string>())
             files.Add(await store.RetrieveAsync(study, uid, cancellationToken));
         return Multipart(files);
+    }
+
+    private static async Task<IResult> InstanceMetadata(string study, string series, string instance, DicomStore store, CancellationToken cancellationToken)
+    {
+        _ = series;
+        return Metadata([await store.RetrieveAsync(study, instance, cancellationToken)]);
+    }
+
+    private static async Task<IResult> StudyMetadata(string study, DicomStore store, CancellationToken cancellationToken)
+    {
+        var imaging = await store.StudyAsync(study, cancellationToken);
+        var files = new List<byte[]>();
+        foreach (var uid in imaging.Series.SelectMany(s => s.Instance).Select(i => i.Uid).OfType<string>())
+            files.Add(await store.RetrieveAsync(study, uid, cancellationToken));
+        return Metadata(files);
+    }
+
+    // WADO-RS metadata (PS3.18 §10.4.1.1.2): the instances' attributes as DICOM JSON, pixel data left out.
+    private static IResult Metadata(IReadOnlyList<byte[]> files)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var file in files)
+            {
+                using var stream = new MemoryStream(file, writable: false);
+                DicomJsonWriter.Write(writer, DicomFile.Open(stream, DicomReadOptions.Default with { StopBeforePixelData = true }).Dataset);
+            }
+            writer.WriteEndArray();
+        }
+        return Results.Bytes(buffer.ToArray(), DicomJson);
     }
 
     // WADO-RS answers multipart/related; type="application/dicom" (PS3.18 §10.4.1.1).
