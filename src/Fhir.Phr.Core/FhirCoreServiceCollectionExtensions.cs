@@ -67,6 +67,7 @@ public static class FhirCoreServiceCollectionExtensions
         services.AddScoped<BundleProcessor>();
         services.AddScoped<EverythingService>();
         services.AddScoped<Imaging.DicomStore>();
+        services.AddScoped<Ingest.IngestService>();
         return services;
     }
 }

@@ -2,6 +2,7 @@ using Fhir.Phr.Core;
 using Fhir.Phr.Server.DicomWeb;
 using Fhir.Phr.Server.Fhir;
 using Fhir.Phr.Server.Hosting;
+using Fhir.Phr.Server.Ingest;
 using Fhir.Phr.Server.Jobs;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -23,6 +24,7 @@ app.UseStatusCodePages(FhirExceptionHandler.WriteStatusOutcomeAsync);
 app.MapJobs();
 app.MapFhirRest();
 app.MapDicomWeb();
+app.MapIngest();
 
 await app.PrepareAsync();
 await app.RunAsync();

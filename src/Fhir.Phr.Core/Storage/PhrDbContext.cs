@@ -12,6 +12,8 @@ public abstract class PhrDbContext(DbContextOptions options) : DbContext(options
 
     public DbSet<SearchIndexEntry> SearchIndex => Set<SearchIndexEntry>();
 
+    public DbSet<Ingest.IngestJob> IngestJobs => Set<Ingest.IngestJob>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         var resource = modelBuilder.Entity<ResourceVersion>();
@@ -23,6 +25,11 @@ public abstract class PhrDbContext(DbContextOptions options) : DbContext(options
         resource.HasIndex(r => new { r.ResourceType, r.SupersededAt, r.LastUpdated });
         resource.HasIndex(r => r.LastUpdated);
         resource.HasMany(r => r.Index).WithOne(i => i.ResourceVersion).HasForeignKey(i => i.ResourceVersionId).OnDelete(DeleteBehavior.Cascade);
+
+        var ingest = modelBuilder.Entity<Ingest.IngestJob>();
+        ingest.ToTable("ingest_jobs");
+        ingest.Property(j => j.SourceBinaryId).HasMaxLength(64);
+        ingest.Property(j => j.ContentType).HasMaxLength(128);
 
         var index = modelBuilder.Entity<SearchIndexEntry>();
         index.ToTable("search_index");

@@ -1,0 +1,36 @@
+namespace Fhir.Phr.Core.Ingest;
+
+public enum IngestStatus
+{
+    Queued = 1,
+    Running,
+    Completed,
+    Failed,
+}
+
+/// <summary>
+/// One `$ingest` request and its progress. The uploaded file itself is stored as an encrypted
+/// Binary; this row and the background job's arguments hold only ids and counts, never PHI.
+/// </summary>
+public sealed class IngestJob
+{
+    public Guid Id { get; set; }
+
+    /// <summary>The Binary holding the original upload.</summary>
+    public required string SourceBinaryId { get; set; }
+
+    public required string ContentType { get; set; }
+
+    public IngestStatus Status { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime? CompletedAt { get; set; }
+
+    public int ItemsTotal { get; set; }
+
+    public int ItemsDone { get; set; }
+
+    /// <summary>The result as FHIR JSON (an OperationOutcome naming created resources and rejected items by position).</summary>
+    public string? ResultJson { get; set; }
+}

@@ -1,0 +1,201 @@
+using System.Net;
+using System.Text;
+using Fhir.Phr.Core.Bundles;
+using Fhir.Phr.Core.Errors;
+using Fhir.Phr.Core.Resources;
+using Fhir.Phr.Core.Serialization;
+using Fhir.Phr.Core.Storage;
+using Fhir.Phr.Import.Hl7v2;
+using Hl7.Fhir.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fhir.Phr.Core.Ingest;
+
+/// <summary>
+/// `$ingest` (issue #5): accepts a file, keeps the original as an encrypted Binary, and in a
+/// background job turns it into FHIR resources. Each item (an HL7 v2 message, a FHIR resource
+/// or bundle) is stored in its own transaction, so one bad item is reported with its position
+/// and the rest still land. Patients are matched on identifier (conditional create), and the
+/// produced resources reference them literally.
+/// </summary>
+public sealed class IngestService(PhrDbContext db, ResourceService resources, BundleProcessor bundles, TimeProvider time)
+{
+    public const string Hl7v2ContentType = "x-application/hl7-v2+er7";
+
+    /// <summary>Stores the upload and records a queued job; the caller enqueues <see cref="RunAsync"/>.</summary>
+    public async Task<IngestJob> AcceptAsync(byte[] content, string? contentType, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        if (content.Length == 0)
+            throw FhirProblem.BadRequest("$ingest needs a file in the request body.");
+        var kind = Sniff(content, contentType);
+        var binary = await resources.CreateAsync(new Binary { ContentType = kind, Data = content }, cancellationToken);
+        var job = new IngestJob
+        {
+            Id = Guid.NewGuid(),
+            SourceBinaryId = binary.Resource.Id,
+            ContentType = kind,
+            Status = IngestStatus.Queued,
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
+        db.IngestJobs.Add(job);
+        await db.SaveChangesAsync(cancellationToken);
+        return job;
+    }
+
+    public Task<IngestJob?> FindAsync(Guid id, CancellationToken cancellationToken) =>
+        db.IngestJobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, cancellationToken);
+
+    // Content-Type when it names a format we read; otherwise the first bytes decide.
+    private static string Sniff(byte[] content, string? contentType)
+    {
+        var media = contentType?.Split(';')[0].Trim().ToLowerInvariant();
+        if (media is Hl7v2ContentType or "application/hl7-v2" or "x-application/hl7-v2")
+            return Hl7v2ContentType;
+        if (media is "application/fhir+json" or "application/json" or "application/fhir+xml" or "application/xml")
+            return media.EndsWith("xml", StringComparison.Ordinal) ? "application/fhir+xml" : "application/fhir+json";
+        var head = Encoding.UTF8.GetString(content, 0, Math.Min(content.Length, 64)).TrimStart('\uFEFF', ' ', '\r', '\n', '\t', '\v');
+        if (head.StartsWith("MSH", StringComparison.Ordinal) || head.StartsWith("FHS", StringComparison.Ordinal) || head.StartsWith("BHS", StringComparison.Ordinal))
+            return Hl7v2ContentType;
+        if (head.StartsWith('{'))
+            return "application/fhir+json";
+        if (head.StartsWith('<'))
+            return "application/fhir+xml";
+        throw FhirProblem.Of(HttpStatusCode.UnsupportedMediaType, OperationOutcome.IssueType.NotSupported,
+            $"$ingest cannot tell what this file is (Content-Type {contentType ?? "none"}); it takes HL7 v2 (ER7) and FHIR JSON or XML today.");
+    }
+
+    /// <summary>The background job: converts and stores every item, recording progress and the outcome.</summary>
+    public async Task RunAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        var job = await db.IngestJobs.FirstOrDefaultAsync(j => j.Id == jobId, cancellationToken)
+            ?? throw new InvalidOperationException($"Ingest job {jobId} does not exist.");
+        if (job.Status is IngestStatus.Completed or IngestStatus.Failed)
+            return;
+        job.Status = IngestStatus.Running;
+        await SaveAsync(job, cancellationToken);
+
+        var outcome = new OperationOutcome();
+        try
+        {
+            var source = (Binary)(await resources.ReadAsync("Binary", job.SourceBinaryId, cancellationToken)).ToPoco();
+            var items = Items(source.Data ?? [], job.ContentType, outcome);
+            job.ItemsTotal = items.Count;
+            await SaveAsync(job, cancellationToken);
+            for (var i = 0; i < items.Count; i++)
+            {
+                await StoreItemAsync(items[i], i, job, outcome, cancellationToken);
+                job.ItemsDone = i + 1;
+                await SaveAsync(job, cancellationToken);
+            }
+            job.Status = IngestStatus.Completed;
+        }
+        catch (FhirProblem problem)
+        {
+            outcome.Issue.AddRange(problem.Outcome.Issue);
+            job.Status = IngestStatus.Failed;
+        }
+        job.CompletedAt = time.GetUtcNow().UtcDateTime;
+        job.ResultJson = Encoding.UTF8.GetString(FhirFormats.SerializeJson(outcome));
+        await SaveAsync(job, cancellationToken);
+    }
+
+    // Storing resources clears the shared change tracker, so the job row is attached anew each time.
+    private async Task SaveAsync(IngestJob job, CancellationToken cancellationToken)
+    {
+        db.IngestJobs.Update(job);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private sealed record Item(IReadOnlyList<Resource> Resources, string Position);
+
+    private static List<Item> Items(byte[] content, string contentType, OperationOutcome outcome)
+    {
+        if (contentType == Hl7v2ContentType)
+        {
+            // Messages that parse are converted even when others in the file do not.
+            _ = Hl7Parser.TryParse(content, out var messages, out var parseIssues);
+            foreach (var issue in parseIssues.Where(i => i.Severity == Hl7IssueSeverity.Error))
+                outcome.Issue.Add(Issue(OperationOutcome.IssueSeverity.Error, OperationOutcome.IssueType.Structure, $"message {issue.MessageIndex}", issue.ToString()));
+            var items = new List<Item>();
+            for (var i = 0; i < messages.Count; i++)
+            {
+                var converted = Hl7v2ToFhir.Convert(messages[i]);
+                foreach (var issue in converted.Issues.Where(x => x.Severity == Hl7IssueSeverity.Error))
+                    outcome.Issue.Add(Issue(OperationOutcome.IssueSeverity.Error, OperationOutcome.IssueType.Invalid, $"message {i}", issue.ToString()));
+                if (converted.Resources.Count > 0 && converted.Succeeded)
+                    items.Add(new Item(converted.Resources, $"message {i}"));
+            }
+            return items;
+        }
+        var resource = FhirFormats.Parse(content, contentType.EndsWith("xml", StringComparison.Ordinal) ? FhirFormat.Xml : FhirFormat.Json);
+        return resource is Bundle { Type: Bundle.BundleType.Transaction or Bundle.BundleType.Batch } bundle
+            ? [new Item([bundle], "bundle")]
+            : resource is Bundle collection
+                ? collection.Entry.Where(e => e.Resource is not null).Select((e, i) => new Item([e.Resource!], $"entry {i}")).ToList()
+                : [new Item([resource], "resource")];
+    }
+
+    private async Task StoreItemAsync(Item item, int index, IngestJob job, OperationOutcome outcome, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var transaction = item.Resources is [Bundle { Type: Bundle.BundleType.Transaction or Bundle.BundleType.Batch } given]
+                ? given
+                : ToTransaction(item.Resources, job);
+            var response = await bundles.ProcessAsync(transaction, ReturnPreference.Minimal, cancellationToken);
+            foreach (var entry in response.Entry.Where(e => e.Response?.Location is not null))
+                outcome.Issue.Add(Issue(OperationOutcome.IssueSeverity.Information, OperationOutcome.IssueType.Informational, item.Position, $"stored {entry.Response!.Location}"));
+        }
+        catch (FhirProblem problem)
+        {
+            var reason = string.Join("; ", problem.Outcome.Issue.Select(i => i.Diagnostics ?? i.Details?.Text).Where(t => t is not null));
+            outcome.Issue.Add(Issue(OperationOutcome.IssueSeverity.Error, OperationOutcome.IssueType.Invalid, item.Position, $"item {index} rejected: {reason}"));
+        }
+    }
+
+    // Patients are created unless one with the same first identifier exists; references by
+    // identifier to a patient of this item become literal references to it.
+    private static Bundle ToTransaction(IReadOnlyList<Resource> produced, IngestJob job)
+    {
+        var transaction = new Bundle { Type = Bundle.BundleType.Transaction };
+        var patientUrls = new Dictionary<(string?, string?), string>();
+        foreach (var patient in produced.OfType<Patient>())
+        {
+            var url = "urn:uuid:" + Guid.NewGuid();
+            var identifier = patient.Identifier.FirstOrDefault();
+            if (identifier is not null)
+                patientUrls[(identifier.System, identifier.Value)] = url;
+            patient.Meta ??= new Meta();
+            patient.Meta.Source ??= $"urn:fhir-phr:ingest:{job.Id}";
+            transaction.Entry.Add(new Bundle.EntryComponent
+            {
+                FullUrl = url,
+                Resource = patient,
+                Request = new Bundle.RequestComponent
+                {
+                    Method = Bundle.HTTPVerb.POST,
+                    Url = "Patient",
+                    IfNoneExist = identifier is null ? null : $"identifier={Escape(identifier.System)}|{Escape(identifier.Value)}",
+                },
+            });
+        }
+        foreach (var resource in produced.Where(r => r is not Patient))
+        {
+            if (resource is DocumentReference { Subject.Identifier: { } subject } document && patientUrls.TryGetValue((subject.System, subject.Value), out var patientUrl))
+                document.Subject = new ResourceReference(patientUrl);
+            transaction.Entry.Add(new Bundle.EntryComponent { Resource = resource, Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = resource.TypeName } });
+        }
+        return transaction;
+    }
+
+    private static string Escape(string? value) => (value ?? "").Replace("\\", "\\\\", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal).Replace(",", "\\,", StringComparison.Ordinal);
+
+    private static OperationOutcome.IssueComponent Issue(OperationOutcome.IssueSeverity severity, OperationOutcome.IssueType code, string position, string text) => new()
+    {
+        Severity = severity,
+        Code = code,
+        Diagnostics = text,
+        Location = [position],
+    };
+}
