@@ -10,12 +10,12 @@ public sealed class IngestTests(FhirServerFixture server)
 {
     private static byte[] Sample(string name) => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "sample-data", "hl7v2", name));
 
-    private async Task<(HttpStatusCode Status, OperationOutcome? Outcome)> IngestAsync(byte[] body, string contentType)
+    private async Task<(HttpStatusCode Status, OperationOutcome? Outcome)> IngestAsync(byte[] body, string contentType, string url = "/$ingest")
     {
         using var http = server.Http();
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        using var accepted = await http.PostAsync(new Uri("/$ingest", UriKind.Relative), content);
+        using var accepted = await http.PostAsync(new Uri(url, UriKind.Relative), content);
         if (accepted.StatusCode != HttpStatusCode.Accepted)
             return (accepted.StatusCode, null);
         var status = accepted.Content.Headers.ContentLocation ?? accepted.Headers.Location ?? new Uri(accepted.Headers.GetValues("Content-Location").Single());
@@ -66,6 +66,34 @@ public sealed class IngestTests(FhirServerFixture server)
         var second = await server.Fhir().SearchAsync<Patient>(new SearchParams().Add("_tag", "http://fhir-phr.dev/fhir/CodeSystem/converter|hl7v2").LimitTo(1000));
 
         Assert.Equal(first!.Entry.Count, second!.Entry.Count);
+    }
+
+    [Fact]
+    public async Task Ingest_CsvRosterThenDocumentIndex_LinksDocumentsToStoredPatients()
+    {
+        var mrn = TestData.Unique("R");
+        var roster = $"mrn,first name,last name,dob,sex\n{mrn},Ada,Lovelace,1815-12-10,F\n,No,Identifier,1990-01-01,M\n";
+        var index = $"file name,patient id,document type,date\n{mrn}-discharge.pdf,{mrn},discharge summary,2024-02-03\n";
+
+        var (rosterStatus, rosterOutcome) = await IngestAsync(System.Text.Encoding.UTF8.GetBytes(roster), "text/csv", "/$ingest?source=northwind");
+        var (indexStatus, _) = await IngestAsync(System.Text.Encoding.UTF8.GetBytes(index), "text/csv", "/$ingest?source=northwind");
+        var patients = await server.Fhir().SearchAsync<Patient>(new SearchParams().Add("identifier", mrn));
+        var patient = Assert.Single(patients!.Entry).Resource;
+        var documents = await server.Fhir().SearchAsync<DocumentReference>(new SearchParams().Add("subject", $"Patient/{patient.Id}"));
+
+        Assert.Equal(HttpStatusCode.OK, rosterStatus);
+        Assert.Equal(HttpStatusCode.OK, indexStatus);
+        Assert.Contains(rosterOutcome!.Issue, i => i.Severity == OperationOutcome.IssueSeverity.Error && i.Location.Contains("line 3"));
+        var document = (DocumentReference)Assert.Single(documents!.Entry).Resource;
+        Assert.Equal("18842-5", document.Type.Coding[0].Code);
+    }
+
+    [Fact]
+    public async Task Ingest_CsvWithoutSource_Returns400()
+    {
+        var (status, _) = await IngestAsync("mrn,last name\n1,X\n"u8.ToArray(), "text/csv");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
     }
 
     [Fact]

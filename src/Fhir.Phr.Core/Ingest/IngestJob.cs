@@ -21,6 +21,9 @@ public sealed class IngestJob
 
     public required string ContentType { get; set; }
 
+    /// <summary>Who sent the file (`?source=`), which scopes identifiers in formats that lack a system (CSV).</summary>
+    public string? Source { get; set; }
+
     public IngestStatus Status { get; set; }
 
     public DateTime CreatedAt { get; set; }

@@ -5,6 +5,7 @@ using Fhir.Phr.Core.Errors;
 using Fhir.Phr.Core.Resources;
 using Fhir.Phr.Core.Serialization;
 using Fhir.Phr.Core.Storage;
+using Fhir.Phr.Import.Csv;
 using Fhir.Phr.Import.Hl7v2;
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;
@@ -21,20 +22,24 @@ namespace Fhir.Phr.Core.Ingest;
 public sealed class IngestService(PhrDbContext db, ResourceService resources, BundleProcessor bundles, TimeProvider time)
 {
     public const string Hl7v2ContentType = "x-application/hl7-v2+er7";
+    public const string CsvContentType = "text/csv";
 
     /// <summary>Stores the upload and records a queued job; the caller enqueues <see cref="RunAsync"/>.</summary>
-    public async Task<IngestJob> AcceptAsync(byte[] content, string? contentType, CancellationToken cancellationToken)
+    public async Task<IngestJob> AcceptAsync(byte[] content, string? contentType, string? source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         if (content.Length == 0)
             throw FhirProblem.BadRequest("$ingest needs a file in the request body.");
         var kind = Sniff(content, contentType);
+        if (kind == CsvContentType && string.IsNullOrWhiteSpace(source))
+            throw FhirProblem.BadRequest("CSV identifiers carry no system: name the sending system with ?source=<name>.", "source");
         var binary = await resources.CreateAsync(new Binary { ContentType = kind, Data = content }, cancellationToken);
         var job = new IngestJob
         {
             Id = Guid.NewGuid(),
             SourceBinaryId = binary.Resource.Id,
             ContentType = kind,
+            Source = source,
             Status = IngestStatus.Queued,
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
@@ -52,6 +57,8 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
         var media = contentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (media is Hl7v2ContentType or "application/hl7-v2" or "x-application/hl7-v2")
             return Hl7v2ContentType;
+        if (media is CsvContentType or "application/csv")
+            return CsvContentType;
         if (media is "application/fhir+json" or "application/json" or "application/fhir+xml" or "application/xml")
             return media.EndsWith("xml", StringComparison.Ordinal) ? "application/fhir+xml" : "application/fhir+json";
         var head = Encoding.UTF8.GetString(content, 0, Math.Min(content.Length, 64)).TrimStart('\uFEFF', ' ', '\r', '\n', '\t', '\v');
@@ -79,7 +86,7 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
         try
         {
             var source = (Binary)(await resources.ReadAsync("Binary", job.SourceBinaryId, cancellationToken)).ToPoco();
-            var items = Items(source.Data ?? [], job.ContentType, outcome);
+            var items = Items(source.Data ?? [], job, outcome);
             job.ItemsTotal = items.Count;
             await SaveAsync(job, cancellationToken);
             for (var i = 0; i < items.Count; i++)
@@ -109,8 +116,11 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
 
     private sealed record Item(IReadOnlyList<Resource> Resources, string Position);
 
-    private static List<Item> Items(byte[] content, string contentType, OperationOutcome outcome)
+    private static List<Item> Items(byte[] content, IngestJob job, OperationOutcome outcome)
     {
+        var contentType = job.ContentType;
+        if (contentType == CsvContentType)
+            return CsvItems(content, job, outcome);
         if (contentType == Hl7v2ContentType)
         {
             // Messages that parse are converted even when others in the file do not.
@@ -134,6 +144,20 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
             : resource is Bundle collection
                 ? collection.Entry.Where(e => e.Resource is not null).Select((e, i) => new Item([e.Resource!], $"entry {i}")).ToList()
                 : [new Item([resource], "resource")];
+    }
+
+    // A header naming a file column marks a document index; anything else is a patient roster.
+    private static List<Item> CsvItems(byte[] content, IngestJob job, OperationOutcome outcome)
+    {
+        var options = new CsvImportOptions { Source = job.Source ?? "upload" };
+        var header = Encoding.UTF8.GetString(content, 0, Math.Min(content.Length, 1024)).Split('\n')[0].ToLowerInvariant();
+        using var stream = new MemoryStream(content, writable: false);
+        var result = header.Contains("file", StringComparison.Ordinal)
+            ? CsvDocumentIndexConverter.Convert(stream, options)
+            : CsvPatientConverter.Convert(stream, options);
+        foreach (var issue in result.Issues.Where(i => i.Severity == CsvIssueSeverity.Error))
+            outcome.Issue.Add(Issue(OperationOutcome.IssueSeverity.Error, OperationOutcome.IssueType.Invalid, $"line {issue.Line}", issue.ToString()));
+        return result.Resources.Select((r, i) => new Item([r], $"record {i + 1}")).ToList();
     }
 
     private async Task StoreItemAsync(Item item, int index, IngestJob job, OperationOutcome outcome, CancellationToken cancellationToken)
@@ -182,8 +206,14 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
         }
         foreach (var resource in produced.Where(r => r is not Patient))
         {
-            if (resource is DocumentReference { Subject.Identifier: { } subject } document && patientUrls.TryGetValue((subject.System, subject.Value), out var patientUrl))
-                document.Subject = new ResourceReference(patientUrl);
+            if (resource is DocumentReference { Subject.Identifier: { } subject } document)
+            {
+                // The patient of this item, or else the one stored with that identifier (a
+                // conditional reference: none or several matches reject the item).
+                document.Subject = new ResourceReference(patientUrls.TryGetValue((subject.System, subject.Value), out var patientUrl)
+                    ? patientUrl
+                    : $"Patient?identifier={Escape(subject.System)}|{Escape(subject.Value)}");
+            }
             transaction.Entry.Add(new Bundle.EntryComponent { Resource = resource, Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = resource.TypeName } });
         }
         return transaction;

@@ -30,6 +30,7 @@ public abstract class PhrDbContext(DbContextOptions options) : DbContext(options
         ingest.ToTable("ingest_jobs");
         ingest.Property(j => j.SourceBinaryId).HasMaxLength(64);
         ingest.Property(j => j.ContentType).HasMaxLength(128);
+        ingest.Property(j => j.Source).HasMaxLength(128);
 
         var index = modelBuilder.Entity<SearchIndexEntry>();
         index.ToTable("search_index");

@@ -24,7 +24,7 @@ internal static class IngestEndpoints
     private static async Task<IResult> Accept(HttpContext context, PhrOptions options, IngestService ingest, IBackgroundJobClient jobs, CancellationToken cancellationToken)
     {
         var body = await FhirHttp.ReadBodyAsync(context.Request, options, cancellationToken);
-        var job = await ingest.AcceptAsync(body, context.Request.ContentType, cancellationToken);
+        var job = await ingest.AcceptAsync(body, context.Request.ContentType, context.Request.Query["source"].FirstOrDefault(), cancellationToken);
         // Only the job id travels through the queue: the file waits encrypted in the store.
         jobs.Enqueue<IngestService>(service => service.RunAsync(job.Id, CancellationToken.None));
         context.Response.Headers.ContentLocation = $"{FhirHttp.BaseUrl(context.Request)}/$ingest-status/{job.Id}";

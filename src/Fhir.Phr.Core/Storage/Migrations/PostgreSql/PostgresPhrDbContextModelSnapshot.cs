@@ -48,6 +48,10 @@ namespace Fhir.Phr.Core.Storage.Migrations.PostgreSql
                     b.Property<string>("ResultJson")
                         .HasColumnType("text");
 
+                    b.Property<string>("Source")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
                     b.Property<string>("SourceBinaryId")
                         .IsRequired()
                         .HasMaxLength(64)

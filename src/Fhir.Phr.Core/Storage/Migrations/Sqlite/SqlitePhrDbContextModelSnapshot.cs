@@ -43,6 +43,10 @@ namespace Fhir.Phr.Core.Storage.Migrations.Sqlite
                     b.Property<string>("ResultJson")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Source")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SourceBinaryId")
                         .IsRequired()
                         .HasMaxLength(64)
