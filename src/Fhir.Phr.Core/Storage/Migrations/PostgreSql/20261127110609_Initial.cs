@@ -13,6 +13,26 @@ namespace Fhir.Phr.Core.Storage.Migrations.PostgreSql
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "ingest_jobs",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SourceBinaryId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ContentType = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    Source = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    Status = table.Column<int>(type: "integer", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    CompletedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    ItemsTotal = table.Column<int>(type: "integer", nullable: false),
+                    ItemsDone = table.Column<int>(type: "integer", nullable: false),
+                    ResultJson = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ingest_jobs", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "resource_versions",
                 columns: table => new
                 {
@@ -81,22 +101,26 @@ namespace Fhir.Phr.Core.Storage.Migrations.PostgreSql
             migrationBuilder.CreateIndex(
                 name: "IX_search_index_Param_Code_System",
                 table: "search_index",
-                columns: new[] { "Param", "Code", "System" });
+                columns: new[] { "Param", "Code", "System" },
+                filter: "\"Code\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_search_index_Param_Low_High",
                 table: "search_index",
-                columns: new[] { "Param", "Low", "High" });
+                columns: new[] { "Param", "Low", "High" },
+                filter: "\"Low\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_search_index_Param_RefId_RefType",
                 table: "search_index",
-                columns: new[] { "Param", "RefId", "RefType" });
+                columns: new[] { "Param", "RefId", "RefType" },
+                filter: "\"RefId\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_search_index_Param_Text",
                 table: "search_index",
-                columns: new[] { "Param", "Text" });
+                columns: new[] { "Param", "Text" },
+                filter: "\"Text\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_search_index_ResourceVersionId",
@@ -107,6 +131,9 @@ namespace Fhir.Phr.Core.Storage.Migrations.PostgreSql
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "ingest_jobs");
+
             migrationBuilder.DropTable(
                 name: "search_index");
 

@@ -11,14 +11,57 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Fhir.Phr.Core.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqlitePhrDbContext))]
-    [Migration("20261127102055_PartialSearchIndexes")]
-    partial class PartialSearchIndexes
+    [Migration("20261127110605_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+
+            modelBuilder.Entity("Fhir.Phr.Core.Ingest.IngestJob", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ItemsDone")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ItemsTotal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ResultJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceBinaryId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ingest_jobs", (string)null);
+                });
 
             modelBuilder.Entity("Fhir.Phr.Core.Storage.ResourceVersion", b =>
                 {

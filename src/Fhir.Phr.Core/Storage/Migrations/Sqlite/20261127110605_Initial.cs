@@ -12,6 +12,26 @@ namespace Fhir.Phr.Core.Storage.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "ingest_jobs",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SourceBinaryId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    ContentType = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    Source = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
+                    Status = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    CompletedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ItemsTotal = table.Column<int>(type: "INTEGER", nullable: false),
+                    ItemsDone = table.Column<int>(type: "INTEGER", nullable: false),
+                    ResultJson = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ingest_jobs", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "resource_versions",
                 columns: table => new
                 {
@@ -80,22 +100,26 @@ namespace Fhir.Phr.Core.Storage.Migrations.Sqlite
             migrationBuilder.CreateIndex(
                 name: "IX_search_index_Param_Code_System",
                 table: "search_index",
-                columns: new[] { "Param", "Code", "System" });
+                columns: new[] { "Param", "Code", "System" },
+                filter: "\"Code\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_search_index_Param_Low_High",
                 table: "search_index",
-                columns: new[] { "Param", "Low", "High" });
+                columns: new[] { "Param", "Low", "High" },
+                filter: "\"Low\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_search_index_Param_RefId_RefType",
                 table: "search_index",
-                columns: new[] { "Param", "RefId", "RefType" });
+                columns: new[] { "Param", "RefId", "RefType" },
+                filter: "\"RefId\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_search_index_Param_Text",
                 table: "search_index",
-                columns: new[] { "Param", "Text" });
+                columns: new[] { "Param", "Text" },
+                filter: "\"Text\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_search_index_ResourceVersionId",
@@ -106,6 +130,9 @@ namespace Fhir.Phr.Core.Storage.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "ingest_jobs");
+
             migrationBuilder.DropTable(
                 name: "search_index");
 
