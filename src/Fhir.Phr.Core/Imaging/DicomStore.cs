@@ -4,6 +4,7 @@ using System.Text;
 using Fhir.Phr.Core.Bundles;
 using Fhir.Phr.Core.Errors;
 using Fhir.Phr.Core.Resources;
+using Fhir.Phr.Core.Search;
 using Fhir.Phr.Import.Dicom;
 using Hl7.Fhir.Model;
 
@@ -85,7 +86,7 @@ public sealed class DicomStore(BundleProcessor bundles, ResourceService resource
         var studyId = StudyId(studyUid);
         var current = await resources.FindCurrentAsync("ImagingStudy", studyId, cancellationToken);
         var patientIdentifier = patient.Identifier[0];
-        var patientCriteria = $"identifier={Escape(patientIdentifier.System)}|{Escape(patientIdentifier.Value)}";
+        var patientCriteria = $"identifier={SearchQueryParser.EscapeValue(patientIdentifier.System)}|{SearchQueryParser.EscapeValue(patientIdentifier.Value)}";
         var patientMatches = await conditional.FindAsync("Patient", patientCriteria, cancellationToken);
         var existingPatient = patientMatches.Count > 0 ? patientMatches[0] : null;
         var patientUrl = existingPatient is not null ? $"Patient/{existingPatient.Id}" : "urn:uuid:" + Guid.NewGuid();
@@ -147,8 +148,6 @@ public sealed class DicomStore(BundleProcessor bundles, ResourceService resource
         return new DicomStoreResult(sopClass, sopInstance, studyUid, null, null);
     }
 
-    // search.html#escaping: a literal | or , inside a token value.
-    private static string Escape(string? value) => (value ?? "").Replace("\\", "\\\\", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal).Replace(",", "\\,", StringComparison.Ordinal);
 
     /// <summary>The stored DICOM file of an instance, after checking it belongs to the study.</summary>
     public async Task<byte[]> RetrieveAsync(string studyUid, string sopInstanceUid, CancellationToken cancellationToken)

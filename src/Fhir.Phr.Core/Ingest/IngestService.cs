@@ -3,6 +3,7 @@ using System.Text;
 using Fhir.Phr.Core.Bundles;
 using Fhir.Phr.Core.Errors;
 using Fhir.Phr.Core.Resources;
+using Fhir.Phr.Core.Search;
 using Fhir.Phr.Core.Serialization;
 using Fhir.Phr.Core.Storage;
 using Fhir.Phr.Import.Csv;
@@ -200,7 +201,7 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
                 {
                     Method = Bundle.HTTPVerb.POST,
                     Url = "Patient",
-                    IfNoneExist = identifier is null ? null : $"identifier={Escape(identifier.System)}|{Escape(identifier.Value)}",
+                    IfNoneExist = identifier is null ? null : $"identifier={SearchQueryParser.EscapeValue(identifier.System)}|{SearchQueryParser.EscapeValue(identifier.Value)}",
                 },
             });
         }
@@ -212,14 +213,13 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
                 // conditional reference: none or several matches reject the item).
                 document.Subject = new ResourceReference(patientUrls.TryGetValue((subject.System, subject.Value), out var patientUrl)
                     ? patientUrl
-                    : $"Patient?identifier={Escape(subject.System)}|{Escape(subject.Value)}");
+                    : $"Patient?identifier={SearchQueryParser.EscapeValue(subject.System)}|{SearchQueryParser.EscapeValue(subject.Value)}");
             }
             transaction.Entry.Add(new Bundle.EntryComponent { Resource = resource, Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = resource.TypeName } });
         }
         return transaction;
     }
 
-    private static string Escape(string? value) => (value ?? "").Replace("\\", "\\\\", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal).Replace(",", "\\,", StringComparison.Ordinal);
 
     private static OperationOutcome.IssueComponent Issue(OperationOutcome.IssueSeverity severity, OperationOutcome.IssueType code, string position, string text) => new()
     {

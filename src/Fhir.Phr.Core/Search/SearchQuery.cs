@@ -78,6 +78,10 @@ public sealed class SearchQueryParser(SearchParameterRegistry registry)
     // Result and format parameters that are not criteria (search.html#return, http.html#parameters).
     private static readonly HashSet<string> Ignorable = ["_format", "_pretty", "_summary", "_elements", "_count", "_sort", "_include", "_revinclude", "_total", "_offset", "_snapshot", "_contained", "_containedType"];
 
+    /// <summary>A literal value for a token or string criterion: \, | and , escaped (search.html#escaping).</summary>
+    public static string EscapeValue(string? value) =>
+        (value ?? "").Replace("\\", "\\\\", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal).Replace(",", "\\,", StringComparison.Ordinal);
+
     public SearchQuery Parse(string type, IEnumerable<KeyValuePair<string, string>> parameters, SearchHandling handling)
     {
         ArgumentNullException.ThrowIfNull(parameters);

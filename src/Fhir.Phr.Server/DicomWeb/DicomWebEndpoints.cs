@@ -134,13 +134,16 @@ internal static class DicomWebEndpoints
         return Multipart([bytes]);
     }
 
-    private static async Task<IResult> RetrieveStudy(string study, DicomStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> RetrieveStudy(string study, DicomStore store, CancellationToken cancellationToken) =>
+        Multipart(await StudyFilesAsync(study, store, cancellationToken));
+
+    private static async Task<List<byte[]>> StudyFilesAsync(string study, DicomStore store, CancellationToken cancellationToken)
     {
         var imaging = await store.StudyAsync(study, cancellationToken);
         var files = new List<byte[]>();
         foreach (var uid in imaging.Series.SelectMany(s => s.Instance).Select(i => i.Uid).OfType<string>())
             files.Add(await store.RetrieveAsync(study, uid, cancellationToken));
-        return Multipart(files);
+        return files;
     }
 
     private static async Task<IResult> InstanceMetadata(string study, string series, string instance, DicomStore store, CancellationToken cancellationToken)
@@ -149,14 +152,8 @@ internal static class DicomWebEndpoints
         return Metadata([await store.RetrieveAsync(study, instance, cancellationToken)]);
     }
 
-    private static async Task<IResult> StudyMetadata(string study, DicomStore store, CancellationToken cancellationToken)
-    {
-        var imaging = await store.StudyAsync(study, cancellationToken);
-        var files = new List<byte[]>();
-        foreach (var uid in imaging.Series.SelectMany(s => s.Instance).Select(i => i.Uid).OfType<string>())
-            files.Add(await store.RetrieveAsync(study, uid, cancellationToken));
-        return Metadata(files);
-    }
+    private static async Task<IResult> StudyMetadata(string study, DicomStore store, CancellationToken cancellationToken) =>
+        Metadata(await StudyFilesAsync(study, store, cancellationToken));
 
     // WADO-RS metadata (PS3.18 §10.4.1.1.2): the instances' attributes as DICOM JSON, pixel data left out.
     private static IResult Metadata(IReadOnlyList<byte[]> files)
