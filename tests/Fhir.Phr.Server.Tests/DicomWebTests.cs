@@ -106,6 +106,28 @@ public sealed class DicomWebTests(FhirServerFixture server)
     }
 
     [Fact]
+    public async Task QidoSeriesAndInstances_AndWadoSeries_FollowTheStoredStudy()
+    {
+        using var http = server.Http();
+        using var stored = await http.PostAsync(new Uri("/dicomweb/studies", UriKind.Relative), Stow(File("CT_small.dcm")));
+        const string study = "1.3.6.1.4.1.5962.1.2.1.20040119072730.12322";
+
+        using var seriesResponse = await http.GetAsync(new Uri($"/dicomweb/studies/{study}/series", UriKind.Relative));
+        var series = Assert.Single(JsonDocument.Parse(await seriesResponse.Content.ReadAsStringAsync()).RootElement.EnumerateArray());
+        var seriesUid = series.GetProperty("0020000E").GetProperty("Value")[0].GetString();
+        using var instancesResponse = await http.GetAsync(new Uri($"/dicomweb/studies/{study}/series/{seriesUid}/instances", UriKind.Relative));
+        var instance = Assert.Single(JsonDocument.Parse(await instancesResponse.Content.ReadAsStringAsync()).RootElement.EnumerateArray());
+        using var wado = await http.GetAsync(new Uri($"/dicomweb/studies/{study}/series/{seriesUid}", UriKind.Relative));
+        using var noSuchSeries = await http.GetAsync(new Uri($"/dicomweb/studies/{study}/series/1.2.3/instances", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        Assert.Equal("CT", series.GetProperty("00080060").GetProperty("Value")[0].GetString());
+        Assert.Equal("1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322", instance.GetProperty("00080018").GetProperty("Value")[0].GetString());
+        Assert.True((await wado.Content.ReadAsByteArrayAsync()).AsSpan().IndexOf(File("CT_small.dcm")) > 0);
+        Assert.Equal(HttpStatusCode.NotFound, noSuchSeries.StatusCode);
+    }
+
+    [Fact]
     public async Task Stow_WithoutMultipart_Returns415()
     {
         using var http = server.Http();

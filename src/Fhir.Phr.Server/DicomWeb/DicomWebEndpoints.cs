@@ -28,6 +28,9 @@ internal static class DicomWebEndpoints
         group.MapPost("/studies/{study}", StoreIntoStudy);
         group.MapGet("/studies", SearchStudies);
         group.MapGet("/studies/{study}", RetrieveStudy);
+        group.MapGet("/studies/{study}/series", SearchSeries);
+        group.MapGet("/studies/{study}/series/{series}", RetrieveSeries);
+        group.MapGet("/studies/{study}/series/{series}/instances", SearchInstances);
         group.MapGet("/studies/{study}/series/{series}/instances/{instance}", RetrieveInstance);
         group.MapGet("/studies/{study}/metadata", StudyMetadata);
         group.MapGet("/studies/{study}/series/{series}/instances/{instance}/metadata", InstanceMetadata);
@@ -137,13 +140,59 @@ internal static class DicomWebEndpoints
     private static async Task<IResult> RetrieveStudy(string study, DicomStore store, CancellationToken cancellationToken) =>
         Multipart(await StudyFilesAsync(study, store, cancellationToken));
 
-    private static async Task<List<byte[]>> StudyFilesAsync(string study, DicomStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> RetrieveSeries(string study, string series, DicomStore store, CancellationToken cancellationToken) =>
+        Multipart(await StudyFilesAsync(study, store, cancellationToken, series));
+
+    private static async Task<List<byte[]>> StudyFilesAsync(string study, DicomStore store, CancellationToken cancellationToken, string? series = null)
     {
         var imaging = await store.StudyAsync(study, cancellationToken);
+        var selected = imaging.Series.Where(s => series is null || s.Uid == series).ToList();
+        if (series is not null && selected.Count == 0)
+            throw FhirProblem.NotFound($"Study {study} has no series {series}.");
         var files = new List<byte[]>();
-        foreach (var uid in imaging.Series.SelectMany(s => s.Instance).Select(i => i.Uid).OfType<string>())
+        foreach (var uid in selected.SelectMany(s => s.Instance).Select(i => i.Uid).OfType<string>())
             files.Add(await store.RetrieveAsync(study, uid, cancellationToken));
         return files;
+    }
+
+    // QIDO-RS series of a study (PS3.18 §10.6, Table 10.6.3-4 attributes), from its ImagingStudy.
+    private static async Task<IResult> SearchSeries(HttpContext context, string study, DicomStore store, CancellationToken cancellationToken)
+    {
+        var imaging = await store.StudyAsync(study, cancellationToken);
+        var modality = context.Request.Query["Modality"].FirstOrDefault();
+        var baseUrl = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/dicomweb";
+        var result = imaging.Series
+            .Where(s => string.IsNullOrEmpty(modality) || s.Modality?.Code == modality)
+            .Select(s => new Dictionary<string, object>
+            {
+                ["00080060"] = Value("CS", s.Modality?.Code),
+                ["0008103E"] = Value("LO", s.Description),
+                ["00081190"] = Value("UR", $"{baseUrl}/studies/{study}/series/{s.Uid}"),
+                ["0020000D"] = Value("UI", study),
+                ["0020000E"] = Value("UI", s.Uid),
+                ["00200011"] = Value("IS", s.Number),
+                ["00201209"] = Value("IS", s.NumberOfInstances ?? s.Instance.Count),
+            })
+            .ToList();
+        return result.Count == 0 ? Results.NoContent() : Results.Text(JsonSerializer.Serialize(result), DicomJson, Encoding.UTF8);
+    }
+
+    // QIDO-RS instances of a series (Table 10.6.3-5 attributes).
+    private static async Task<IResult> SearchInstances(HttpContext context, string study, string series, DicomStore store, CancellationToken cancellationToken)
+    {
+        var imaging = await store.StudyAsync(study, cancellationToken);
+        var found = imaging.Series.FirstOrDefault(s => s.Uid == series) ?? throw FhirProblem.NotFound($"Study {study} has no series {series}.");
+        var baseUrl = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/dicomweb";
+        var result = found.Instance.Select(i => new Dictionary<string, object>
+        {
+            ["00080016"] = Value("UI", i.SopClass?.Code?.Replace("urn:oid:", "", StringComparison.Ordinal)),
+            ["00080018"] = Value("UI", i.Uid),
+            ["00081190"] = Value("UR", $"{baseUrl}/studies/{study}/series/{series}/instances/{i.Uid}"),
+            ["0020000D"] = Value("UI", study),
+            ["0020000E"] = Value("UI", series),
+            ["00200013"] = Value("IS", i.Number),
+        }).ToList();
+        return result.Count == 0 ? Results.NoContent() : Results.Text(JsonSerializer.Serialize(result), DicomJson, Encoding.UTF8);
     }
 
     private static async Task<IResult> InstanceMetadata(string study, string series, string instance, DicomStore store, CancellationToken cancellationToken)
