@@ -287,14 +287,14 @@ public sealed class CrudTests(FhirServerFixture server)
     public async Task Create_FromXml_IsStored()
     {
         using var http = server.Http();
-        var xml = new BaseFhirXmlSerializer(ModelInfo.ModelInspector);
         var patient = TestData.Patient();
         var body = patient.ToXml();
 
         using var response = await http.PostAsync(new Uri("/Patient", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/fhir+xml"));
 
+        var stored = await server.Fhir().ReadAsync<Patient>(response.Headers.Location!.ToString());
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        Assert.NotNull(xml);
+        Assert.Equal(patient.Name[0].Family, stored!.Name[0].Family);
     }
 
     [Fact]

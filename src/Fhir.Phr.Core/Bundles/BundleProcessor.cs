@@ -1,5 +1,6 @@
 using System.Net;
 using Fhir.Phr.Core.Errors;
+using Fhir.Phr.Core.Patching;
 using Fhir.Phr.Core.Resources;
 using Fhir.Phr.Core.Search;
 using Fhir.Phr.Core.Serialization;
@@ -34,9 +35,6 @@ public sealed class BundleProcessor(
     WriteGate gate)
 {
     public const int MaxEntries = 10_000;
-
-    /// <summary>Applies a patch document to a resource; wired by the server from the patch engine.</summary>
-    public Func<Resource, Bundle.EntryComponent, Resource>? PatchApplier { get; set; }
 
     public async Task<Bundle> ProcessAsync(Bundle bundle, ReturnPreference preference, CancellationToken cancellationToken)
     {
@@ -245,11 +243,9 @@ public sealed class BundleProcessor(
                         : throw FhirProblem.BadRequest($"DELETE {url} must name [type]/[id] or [type]?criteria.", "Bundle.entry.request.url");
                 return new Bundle.EntryComponent { Response = new Bundle.ResponseComponent { Status = "204 No Content" } };
             case Bundle.HTTPVerb.PATCH:
-                if (PatchApplier is null)
-                    throw FhirProblem.Of(HttpStatusCode.MethodNotAllowed, OperationOutcome.IssueType.NotSupported, "PATCH is not available.");
                 var id = query is not null ? await interactions.ResolveSingleAsync(segments[0], query, cancellationToken) : segments.Length == 2 ? segments[1] : throw FhirProblem.BadRequest($"PATCH {url} must name [type]/[id].");
                 var current = (await resources.ReadAsync(segments[0], id, cancellationToken)).ToPoco();
-                var patched = PatchApplier(current, entry);
+                var patched = ApplyPatch(current, entry);
                 var outcome = await resources.UpdateAsync(patched, id, ETag(request.IfMatch), cancellationToken, "PATCH");
                 result = new InteractionResult(HttpStatusCode.OK, outcome.Resource, outcome.Warnings);
                 break;
@@ -320,6 +316,18 @@ public sealed class BundleProcessor(
                     yield return descendant;
             }
         }
+    }
+
+    // In a bundle a JSON Patch travels as a Binary (http.html#patch); a FHIRPath Patch as Parameters.
+    private static Resource ApplyPatch(Resource current, Bundle.EntryComponent entry)
+    {
+        var result = entry.Resource switch
+        {
+            Parameters parameters => PatchEngine.ApplyFhirPathPatch(current, parameters),
+            Binary { ContentType: "application/json-patch+json", Data: { } data } => PatchEngine.ApplyJsonPatch(current, data),
+            _ => throw FhirProblem.BadRequest("A PATCH entry carries Parameters (FHIRPath Patch) or a Binary of application/json-patch+json."),
+        };
+        return result.Succeeded ? result.Resource! : throw new FhirProblem((HttpStatusCode)result.StatusCode, result.Outcome!);
     }
 
     private static Resource RequireResource(Bundle.EntryComponent entry) =>

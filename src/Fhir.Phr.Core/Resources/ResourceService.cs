@@ -58,11 +58,10 @@ public sealed class ResourceService(
     {
         if (!registry.IsSupportedType(type))
         {
-            var known = ModelInfo.IsKnownResource(type);
             throw FhirProblem.Of(
-                known ? HttpStatusCode.NotFound : HttpStatusCode.NotFound,
+                HttpStatusCode.NotFound,
                 OperationOutcome.IssueType.NotSupported,
-                known
+                ModelInfo.IsKnownResource(type)
                     ? $"This server does not store {type} resources; it stores {string.Join(", ", SearchParameterRegistry.SupportedTypes)}."
                     : $"'{type}' is not a FHIR R4 resource type.");
         }

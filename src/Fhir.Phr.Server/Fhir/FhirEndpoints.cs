@@ -243,21 +243,8 @@ internal static class FhirEndpoints
         var resource = await FhirHttp.ReadResourceAsync(context.Request, options, null, cancellationToken);
         if (resource is not Bundle bundle)
             throw FhirProblem.BadRequest($"POST [base] takes a Bundle, not a {resource.TypeName}.", "resourceType");
-        processor.PatchApplier = ApplyBundlePatch;
         var response = await processor.ProcessAsync(bundle, FhirHttp.Return(context.Request), cancellationToken);
         return FhirHttp.Write(context, response);
-    }
-
-    // In a bundle a JSON Patch travels as a Binary (http.html#patch); a FHIRPath Patch as Parameters.
-    private static Resource ApplyBundlePatch(Resource current, Bundle.EntryComponent entry)
-    {
-        var result = entry.Resource switch
-        {
-            Parameters parameters => PatchEngine.ApplyFhirPathPatch(current, parameters),
-            Binary { ContentType: "application/json-patch+json", Data: { } data } => PatchEngine.ApplyJsonPatch(current, data),
-            _ => throw FhirProblem.BadRequest("A PATCH entry carries Parameters (FHIRPath Patch) or a Binary of application/json-patch+json."),
-        };
-        return result.Succeeded ? result.Resource! : throw new FhirProblem((System.Net.HttpStatusCode)result.StatusCode, result.Outcome!);
     }
 
     private static Task<IResult> SystemHistory(HttpContext context, ResourceService resources, CancellationToken cancellationToken) =>
