@@ -41,6 +41,13 @@ public static class FhirCoreServiceCollectionExtensions
             ? Path.Combine(options.DataDirectory, "master.key")
             : options.Protection.MasterKeyFile));
         services.AddSingleton<PayloadProtector>();
+        // The CP-ABE authority's master key, wrapped under the server master key, beside it.
+        services.AddSingleton(sp => KeyAuthority.LoadOrCreate(
+            string.IsNullOrEmpty(options.Protection.AuthorityKeyFile) ? Path.Combine(options.DataDirectory, "abe-authority.key") : options.Protection.AuthorityKeyFile,
+            sp.GetRequiredService<MasterKey>()));
+        services.AddSingleton<Keys.RecordKeyCache>();
+        services.AddScoped<Keys.RecordKeys>();
+        services.AddScoped<SharingService>();
         services.AddSingleton<BlindIndexer>();
         services.AddSingleton<IndexProtection>();
         services.AddSingleton(_ => new ProfileValidator(options.ResolveProfilesDirectory()));
@@ -60,6 +67,8 @@ public static class FhirCoreServiceCollectionExtensions
         services.AddSingleton<SearchPredicates>();
         services.AddSingleton<CapabilityStatementBuilder>();
         services.AddScoped<AccessContext>();
+        services.AddScoped<AccessFilter>();
+        services.AddScoped<AccessAuthenticator>();
         services.AddScoped<ResourceService>();
         services.AddScoped<SearchService>();
         services.AddScoped<ConditionalResolver>();

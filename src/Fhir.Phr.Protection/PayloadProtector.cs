@@ -6,10 +6,10 @@ namespace Fhir.Phr.Protection;
 
 /// <summary>
 /// Encrypts stored resource payloads with AES-256-GCM. Each (type, id, version) gets its own
-/// key derived from the envelope key, and the same triple is the associated data, so a row
-/// copied onto another resource or version fails authentication instead of decrypting.
-/// The envelope key comes from the master key today; the ABE issue (#3) replaces only where
-/// that envelope key comes from (an ABE-wrapped key per patient, policy and epoch).
+/// key derived with HKDF from the data key of the record's <see cref="KeyEnvelope"/> (one
+/// CP-ABE-wrapped key per patient record and epoch), and (type, id, version, envelope id) is
+/// the associated data, so a row copied onto another resource, version or record fails
+/// authentication instead of decrypting.
 /// </summary>
 public sealed class PayloadProtector
 {
@@ -20,18 +20,18 @@ public sealed class PayloadProtector
     private const int TagLength = 16;
     private const int HeaderLength = 1 + NonceLength + TagLength;
 
-    private readonly byte[] _envelopeKey;
     private readonly bool _disabled;
 
-    public PayloadProtector(MasterKey masterKey, ProtectionOptions options)
+    public PayloadProtector(ProtectionOptions options)
     {
-        ArgumentNullException.ThrowIfNull(masterKey);
         ArgumentNullException.ThrowIfNull(options);
-        _envelopeKey = masterKey.Derive("fhir.phr/payload-envelope/v1");
         _disabled = options.DisabledForBenchmarks;
     }
 
-    public byte[] Protect(in PayloadContext context, ReadOnlySpan<byte> plaintext)
+    /// <summary>Whether payloads are stored unencrypted (benchmarks only), so no data key is needed.</summary>
+    public bool IsDisabled => _disabled;
+
+    public byte[] Protect(in PayloadContext context, ReadOnlySpan<byte> dataKey, ReadOnlySpan<byte> plaintext)
     {
         if (_disabled)
         {
@@ -46,7 +46,7 @@ public sealed class PayloadProtector
         var nonce = output.AsSpan(1, NonceLength);
         RandomNumberGenerator.Fill(nonce);
         Span<byte> key = stackalloc byte[32];
-        DeriveVersionKey(context, key);
+        DeriveVersionKey(context, dataKey, key);
         Span<byte> aad = stackalloc byte[AadLength(context)];
         WriteAad(context, aad);
         using var gcm = new AesGcm(key, TagLength);
@@ -56,7 +56,7 @@ public sealed class PayloadProtector
     }
 
     /// <summary>Decrypts a payload; throws <see cref="PayloadIntegrityException"/> when it was tampered with or moved.</summary>
-    public byte[] Unprotect(in PayloadContext context, ReadOnlySpan<byte> stored)
+    public byte[] Unprotect(in PayloadContext context, ReadOnlySpan<byte> dataKey, ReadOnlySpan<byte> stored)
     {
         if (stored.Length >= 1 && stored[0] == FormatPlainForBenchmarks)
         {
@@ -70,7 +70,7 @@ public sealed class PayloadProtector
 
         var plaintext = new byte[stored.Length - HeaderLength];
         Span<byte> key = stackalloc byte[32];
-        DeriveVersionKey(context, key);
+        DeriveVersionKey(context, dataKey, key);
         Span<byte> aad = stackalloc byte[AadLength(context)];
         WriteAad(context, aad);
         using var gcm = new AesGcm(key, TagLength);
@@ -89,15 +89,17 @@ public sealed class PayloadProtector
         return plaintext;
     }
 
-    private void DeriveVersionKey(in PayloadContext context, Span<byte> key)
+    private static void DeriveVersionKey(in PayloadContext context, ReadOnlySpan<byte> dataKey, Span<byte> key)
     {
+        if (dataKey.Length != KeyEnvelope.DataKeyLength)
+            throw new ArgumentException($"A data key is {KeyEnvelope.DataKeyLength} bytes.", nameof(dataKey));
         Span<byte> info = stackalloc byte[AadLength(context)];
         WriteAad(context, info);
-        HKDF.Expand(HashAlgorithmName.SHA256, _envelopeKey, key, info);
+        HKDF.Expand(HashAlgorithmName.SHA256, dataKey, key, info);
     }
 
     private static int AadLength(in PayloadContext c) =>
-        4 + Encoding.UTF8.GetByteCount(c.ResourceType) + 4 + Encoding.UTF8.GetByteCount(c.ResourceId) + 4;
+        4 + Encoding.UTF8.GetByteCount(c.ResourceType) + 4 + Encoding.UTF8.GetByteCount(c.ResourceId) + 4 + 8;
 
     // Length-prefixed so that ("ab","c") and ("a","bc") never share associated data.
     private static void WriteAad(in PayloadContext c, Span<byte> destination)
@@ -105,6 +107,7 @@ public sealed class PayloadProtector
         var offset = WriteString(destination, c.ResourceType);
         offset += WriteString(destination[offset..], c.ResourceId);
         BinaryPrimitives.WriteInt32BigEndian(destination[offset..], c.Version);
+        BinaryPrimitives.WriteInt64BigEndian(destination[(offset + 4)..], c.EnvelopeId);
     }
 
     private static int WriteString(Span<byte> destination, string value)
@@ -115,8 +118,8 @@ public sealed class PayloadProtector
     }
 }
 
-/// <summary>What a payload is bound to: the resource type, id and version it was written as.</summary>
-public readonly record struct PayloadContext(string ResourceType, string ResourceId, int Version);
+/// <summary>What a payload is bound to: the resource type, id and version it was written as, and the key envelope of its record.</summary>
+public readonly record struct PayloadContext(string ResourceType, string ResourceId, int Version, long EnvelopeId);
 
 public sealed class PayloadIntegrityException(PayloadContext context, string reason)
     : Exception($"Stored payload of {context.ResourceType}/{context.ResourceId}/_history/{context.Version} cannot be opened: {reason}.")

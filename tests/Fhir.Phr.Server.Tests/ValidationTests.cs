@@ -98,7 +98,7 @@ public sealed class ValidationTests(FhirServerFixture server)
 
         var rest = statement!.Rest.Single();
         var patient = rest.Resource.Single(r => r.Type == "Patient");
-        Assert.Equal(["Binary", "DocumentReference", "ImagingStudy", "Patient"], rest.Resource.Select(r => r.Type).Order());
+        Assert.Equal(["AuditEvent", "Binary", "DocumentReference", "ImagingStudy", "Patient"], rest.Resource.Select(r => r.Type).Order());
         Assert.Contains(patient.SearchParam, p => p.Name == "birthdate" && p.Type == SearchParamType.Date);
         Assert.Contains(rest.Resource.Single(r => r.Type == "DocumentReference").SearchParam, p => p.Name == "attachment-title");
         Assert.Contains("http://fhir-phr.dev/fhir/StructureDefinition/phr-patient", patient.SupportedProfile);

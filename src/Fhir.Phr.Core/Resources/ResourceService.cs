@@ -1,6 +1,7 @@
 using System.Net;
 using Fhir.Phr.Core.Access;
 using Fhir.Phr.Core.Errors;
+using Fhir.Phr.Core.Keys;
 using Fhir.Phr.Core.Search;
 using Fhir.Phr.Core.Serialization;
 using Fhir.Phr.Core.Storage;
@@ -45,15 +46,20 @@ public sealed record WriteOutcome(StoredResource Resource, bool Created, Operati
 public sealed class ResourceService(
     PhrDbContext db,
     PayloadProtector protector,
+    RecordKeys keys,
     SearchIndexer indexer,
     IndexProtection indexProtection,
     ProfileValidator validator,
     SearchParameterRegistry registry,
     AccessContext access,
+    AccessFilter accessFilter,
     WriteGate gate,
     IndexWriter indexWriter,
     TimeProvider time)
 {
+    // Payloads stored in the clear for the protection-off benchmark carry no envelope.
+    private static readonly byte[] NoKey = new byte[KeyEnvelope.DataKeyLength];
+
     public void EnsureSupported(string type)
     {
         if (!registry.IsSupportedType(type))
@@ -71,8 +77,9 @@ public sealed class ResourceService(
     {
         EnsureSupported(type);
         access.Demand(AccessAction.Read, type);
-        var row = await Current(type, id).AsNoTracking().FirstOrDefaultAsync(cancellationToken)
-            ?? throw FhirProblem.NotFound($"{type}/{id} is not known.");
+        var row = await Current(type, id).AsNoTracking().FirstOrDefaultAsync(cancellationToken);
+        if (row is null || !await accessFilter.AllowsAsync(row, AccessAction.Read, cancellationToken))
+            throw FhirProblem.NotFound($"{type}/{id} is not known.");
         if (row.IsDeleted)
             throw FhirProblem.Gone($"{type}/{id} was deleted (version {row.Version}).");
         return Open(row);
@@ -86,9 +93,11 @@ public sealed class ResourceService(
             .FirstOrDefaultAsync(r => r.ResourceType == type && r.ResourceId == id && r.Version == version, cancellationToken);
         if (row is null)
         {
-            var exists = await db.Resources.AnyAsync(r => r.ResourceType == type && r.ResourceId == id, cancellationToken);
+            var exists = await accessFilter.Apply(db.Resources.Where(r => r.ResourceType == type && r.ResourceId == id), AccessAction.Read, type).AnyAsync(cancellationToken);
             throw FhirProblem.NotFound(exists ? $"{type}/{id} has no version {version}." : $"{type}/{id} is not known.");
         }
+        if (!await accessFilter.AllowsAsync(row, AccessAction.Read, cancellationToken))
+            throw FhirProblem.NotFound($"{type}/{id} is not known.");
         if (row.IsDeleted)
             throw FhirProblem.Gone($"{type}/{id}/_history/{version} is a deletion.");
         return Open(row);
@@ -129,7 +138,10 @@ public sealed class ResourceService(
         resource.Id = id;
 
         var previous = await Current(type, id).FirstOrDefaultAsync(cancellationToken);
-        access.Demand(previous is null || previous.IsDeleted ? AccessAction.Create : AccessAction.Update, type);
+        var action = previous is null || previous.IsDeleted ? AccessAction.Create : AccessAction.Update;
+        access.Demand(action, type);
+        if (previous is not null)
+            await DemandExistingAsync(previous, action, cancellationToken);
         if (ifMatchVersion is { } expected && (previous is null || previous.Version != expected))
             throw FhirProblem.PreconditionFailed(previous is null
                 ? $"If-Match W/\"{expected}\" was given but {type}/{id} does not exist."
@@ -145,7 +157,10 @@ public sealed class ResourceService(
     {
         EnsureSupported(type);
         access.Demand(AccessAction.Delete, type);
+        DemandNotAudit(type, AccessAction.Delete);
         var previous = await Current(type, id).FirstOrDefaultAsync(cancellationToken);
+        if (previous is not null)
+            await DemandExistingAsync(previous, AccessAction.Delete, cancellationToken);
         if (ifMatchVersion is { } expected && (previous is null || previous.Version != expected))
             throw FhirProblem.PreconditionFailed($"If-Match W/\"{expected}\" does not match the current version of {type}/{id}.");
         if (previous is null || previous.IsDeleted)
@@ -161,6 +176,7 @@ public sealed class ResourceService(
             LastUpdated = now,
             IsDeleted = true,
             Method = "DELETE",
+            Owner = previous.Owner,
         };
         db.Resources.Add(tombstone);
         await SaveAsync(type, id, cancellationToken);
@@ -187,7 +203,9 @@ public sealed class ResourceService(
         var snapshot = query.Snapshot ?? time.GetUtcNow().UtcDateTime;
         var rows = db.Resources.AsNoTracking().Where(r => r.LastUpdated <= snapshot);
         if (query.ResourceType is { } type)
-            rows = rows.Where(r => r.ResourceType == type);
+            rows = accessFilter.Apply(rows.Where(r => r.ResourceType == type), AccessAction.Read, type);
+        else
+            rows = accessFilter.Apply(rows, AccessAction.Read, SearchParameterRegistry.SupportedTypes);
         if (query.Id is { } id)
         {
             rows = rows.Where(r => r.ResourceId == id);
@@ -202,6 +220,48 @@ public sealed class ResourceService(
         var page = await rows.OrderByDescending(r => r.LastUpdated).ThenByDescending(r => r.Id)
             .Skip(query.Offset).Take(query.Count).ToListAsync(cancellationToken);
         return new HistoryPage(page.Select(Open).ToList(), total, query.Offset + page.Count < total, snapshot);
+    }
+
+    // The audit trail is the server's: accounts read their AuditEvents, only system access writes them.
+    private void DemandNotAudit(string type, AccessAction action)
+    {
+        if (type == "AuditEvent" && access.Reach(action, type) is not null)
+            throw FhirProblem.Of(HttpStatusCode.Forbidden, OperationOutcome.IssueType.Forbidden, "AuditEvents are recorded by the server; accounts may read them but not write them.");
+    }
+
+    // An existing resource the caller cannot see is reported as absent (404), one they can see but
+    // not change as forbidden (403): see docs/decisions.md, "Out of reach is 404".
+    private async Task DemandExistingAsync(ResourceVersion existing, AccessAction action, CancellationToken cancellationToken)
+    {
+        if (await accessFilter.AllowsAsync(existing, action, cancellationToken))
+            return;
+        if (existing.IsDeleted || !await accessFilter.AllowsAsync(existing, AccessAction.Read, cancellationToken))
+            throw FhirProblem.NotFound($"{existing.ResourceType}/{existing.ResourceId} is not known.");
+        throw FhirProblem.Of(HttpStatusCode.Forbidden, OperationOutcome.IssueType.Forbidden,
+            $"The granted access does not allow {action.ToString().ToLowerInvariant()} on {existing.ResourceType}/{existing.ResourceId}.");
+    }
+
+    /// <summary>
+    /// The Patient whose record the resource belongs to: itself, the patient its subject/patient
+    /// reference names (the Patient compartment's parameters), or for a Binary the owner of its
+    /// securityContext. Null when it names none.
+    /// </summary>
+    private async Task<string?> OwnerOfAsync(Resource resource, IReadOnlyList<IndexValue> values, CancellationToken cancellationToken)
+    {
+        if (resource is Patient)
+            return resource.Id;
+        if (resource is Binary binary)
+        {
+            var (refType, refId) = RecordOwner.ParseReference(binary.SecurityContext?.Reference);
+            if (refType is null || refId is null)
+                return null;
+            if (refType == "Patient")
+                return refId;
+            return await db.Resources.AsNoTracking()
+                .Where(r => r.ResourceType == refType && r.ResourceId == refId && r.SupersededAt == null)
+                .Select(r => r.Owner).FirstOrDefaultAsync(cancellationToken);
+        }
+        return RecordOwner.FromIndex(values);
     }
 
     private OperationOutcome? Validate(Resource resource)
@@ -223,6 +283,17 @@ public sealed class ResourceService(
         resource.Meta.LastUpdated = new DateTimeOffset(now, TimeSpan.Zero);
 
         var json = FhirFormats.SerializeJson(resource);
+        var values = indexer.Extract(resource).ToList();
+        var owner = await OwnerOfAsync(resource, values, cancellationToken);
+        var writeAction = previous is null || previous.IsDeleted ? AccessAction.Create : AccessAction.Update;
+        DemandNotAudit(type, writeAction);
+        if (!access.Allows(writeAction, type, owner))
+        {
+            throw FhirProblem.Of(HttpStatusCode.Forbidden, OperationOutcome.IssueType.Forbidden, owner is null
+                ? $"This {type} belongs to no patient record, which only system access may write."
+                : $"This {type} belongs to a patient record that the granted access does not reach.");
+        }
+        var (envelopeId, dataKey) = protector.IsDisabled ? (0L, NoKey) : await keys.ForWriteAsync(owner, cancellationToken);
         var row = new ResourceVersion
         {
             ResourceType = type,
@@ -230,9 +301,11 @@ public sealed class ResourceService(
             Version = version,
             LastUpdated = now,
             Method = method,
-            Payload = protector.Protect(new PayloadContext(type, id, version), json),
+            Owner = owner,
+            EnvelopeId = protector.IsDisabled ? null : envelopeId,
+            Payload = protector.Protect(new PayloadContext(type, id, version, envelopeId), dataKey, json),
         };
-        var entries = indexer.Extract(resource).SelectMany(value => indexProtection.ToEntries(value, blind: true)).ToList();
+        var entries = values.SelectMany(value => indexProtection.ToEntries(value, blind: true)).ToList();
         if (previous is not null)
             previous.SupersededAt = now;
         db.Resources.Add(row);
@@ -295,7 +368,10 @@ public sealed class ResourceService(
     public StoredResource Open(ResourceVersion row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        var json = row.IsDeleted ? [] : protector.Unprotect(new PayloadContext(row.ResourceType, row.ResourceId, row.Version), row.Payload);
+        var json = row.IsDeleted ? [] : protector.Unprotect(
+            new PayloadContext(row.ResourceType, row.ResourceId, row.Version, row.EnvelopeId ?? 0),
+            row.EnvelopeId is null ? NoKey : keys.ForRead(row),
+            row.Payload);
         return new StoredResource(row.ResourceType, row.ResourceId, row.Version, DateTime.SpecifyKind(row.LastUpdated, DateTimeKind.Utc), row.IsDeleted, row.Method, json);
     }
 

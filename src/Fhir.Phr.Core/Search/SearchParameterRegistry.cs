@@ -34,7 +34,7 @@ public sealed record SearchParameterInfo(
 public sealed partial class SearchParameterRegistry
 {
     /// <summary>The resource types this server stores.</summary>
-    public static readonly IReadOnlyList<string> SupportedTypes = ["Patient", "DocumentReference", "ImagingStudy", "Binary"];
+    public static readonly IReadOnlyList<string> SupportedTypes = ["Patient", "DocumentReference", "ImagingStudy", "Binary", "AuditEvent"];
 
     // R4 resource.html#search: parameters every resource has. Their definitions live in the spec
     // package rather than ModelInfo, so they come from the same spec zip the validator reads.

@@ -28,7 +28,7 @@ public sealed class SearchService(
     SearchIndexer indexer,
     IndexProtection indexProtection,
     SearchPredicates predicates,
-    AccessContext access,
+    AccessFilter accessFilter,
     TimeProvider time)
 {
     public const int MaxVerifiedCandidates = 5000;
@@ -38,11 +38,12 @@ public sealed class SearchService(
     {
         ArgumentNullException.ThrowIfNull(query);
         resources.EnsureSupported(query.ResourceType);
-        access.Demand(AccessAction.Search, query.ResourceType);
+        accessFilter.Demand(AccessAction.Search, query.ResourceType);
         var snapshot = query.Snapshot ?? time.GetUtcNow().UtcDateTime;
         var type = query.ResourceType;
         var rows = db.Resources.AsNoTracking()
             .Where(r => r.ResourceType == type && !r.IsDeleted && r.LastUpdated <= snapshot && (r.SupersededAt == null || r.SupersededAt > snapshot));
+        rows = accessFilter.Apply(rows, AccessAction.Search, type);
 
         var toVerify = new List<Func<ResourceVersion, bool>>();
         foreach (var criterion in query.Criteria)
@@ -185,9 +186,10 @@ public sealed class SearchService(
                     : await ForwardIncludeAsync(include, frontier, cancellationToken);
                 foreach (var row in found)
                 {
-                    // _include must not leak types the caller may not read (SMART scopes).
-                    if (!access.Allows(AccessAction.Read, row.ResourceType) || !seen.Add((row.ResourceType, row.ResourceId)))
+                    // _include must not leak what the caller may not read (SMART scopes and compartments).
+                    if (seen.Contains((row.ResourceType, row.ResourceId)) || !await accessFilter.AllowsAsync(row, AccessAction.Read, cancellationToken))
                         continue;
+                    seen.Add((row.ResourceType, row.ResourceId));
                     var stored = resources.Open(row);
                     included.Add(stored);
                     next.Add(stored);

@@ -14,6 +14,12 @@ public abstract class PhrDbContext(DbContextOptions options) : DbContext(options
 
     public DbSet<Ingest.IngestJob> IngestJobs => Set<Ingest.IngestJob>();
 
+    public DbSet<Access.AccessGrant> AccessGrants => Set<Access.AccessGrant>();
+
+    public DbSet<Keys.RecordEnvelope> RecordEnvelopes => Set<Keys.RecordEnvelope>();
+
+    public DbSet<Keys.RecordEpoch> RecordEpochs => Set<Keys.RecordEpoch>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         var resource = modelBuilder.Entity<ResourceVersion>();
@@ -24,6 +30,8 @@ public abstract class PhrDbContext(DbContextOptions options) : DbContext(options
         resource.HasIndex(r => new { r.ResourceType, r.ResourceId, r.Version }).IsUnique();
         resource.HasIndex(r => new { r.ResourceType, r.SupersededAt, r.LastUpdated });
         resource.HasIndex(r => r.LastUpdated);
+        resource.Property(r => r.Owner).HasMaxLength(64);
+        resource.HasIndex(r => new { r.Owner, r.ResourceType });
         resource.HasMany(r => r.Index).WithOne(i => i.ResourceVersion).HasForeignKey(i => i.ResourceVersionId).OnDelete(DeleteBehavior.Cascade);
 
         var ingest = modelBuilder.Entity<Ingest.IngestJob>();
@@ -31,6 +39,25 @@ public abstract class PhrDbContext(DbContextOptions options) : DbContext(options
         ingest.Property(j => j.SourceBinaryId).HasMaxLength(64);
         ingest.Property(j => j.ContentType).HasMaxLength(128);
         ingest.Property(j => j.Source).HasMaxLength(128);
+
+        var grant = modelBuilder.Entity<Access.AccessGrant>();
+        grant.ToTable("access_grants");
+        grant.Property(g => g.PatientId).HasMaxLength(64);
+        grant.Property(g => g.Grantee).HasMaxLength(128);
+        grant.Property(g => g.GrantedBy).HasMaxLength(128);
+        grant.Property(g => g.Reason).HasMaxLength(1024);
+        grant.HasIndex(g => new { g.Grantee, g.RevokedAt });
+        grant.HasIndex(g => new { g.PatientId, g.RevokedAt });
+
+        var envelope = modelBuilder.Entity<Keys.RecordEnvelope>();
+        envelope.ToTable("record_envelopes");
+        envelope.Property(e => e.Owner).HasMaxLength(64);
+        envelope.HasIndex(e => new { e.Owner, e.CreatedEpoch }).IsUnique();
+
+        var epoch = modelBuilder.Entity<Keys.RecordEpoch>();
+        epoch.ToTable("record_epochs");
+        epoch.HasKey(e => e.PatientId);
+        epoch.Property(e => e.PatientId).HasMaxLength(64);
 
         var index = modelBuilder.Entity<SearchIndexEntry>();
         index.ToTable("search_index");

@@ -27,6 +27,16 @@ public sealed class ResourceVersion
     /// <summary>The HTTP verb that produced the version (POST, PUT, PATCH, DELETE), for history bundles.</summary>
     public required string Method { get; set; }
 
+    /// <summary>
+    /// The id of the Patient whose record this version belongs to (the Patient itself, a
+    /// document's or study's subject, a Binary's security context), or null for none. Access
+    /// reach (SMART compartments, shares) and the payload's key envelope follow it.
+    /// </summary>
+    public string? Owner { get; set; }
+
+    /// <summary>The key envelope whose data key the payload key derives from (null for a deletion).</summary>
+    public long? EnvelopeId { get; set; }
+
     /// <summary>The resource JSON, encrypted by Fhir.Phr.Protection; empty for a deletion.</summary>
     public byte[] Payload { get; set; } = [];
 

@@ -23,7 +23,7 @@ public sealed class ProfileValidator
         Directory = profilesDirectory;
         var zip = ZipSource.CreateValidationSource();
         var local = new DirectorySource(profilesDirectory, new DirectorySourceSettings { IncludeSubDirectories = true });
-        Resolver = new CachedResolver(new SnapshotSource(new MultiResolver(local, zip)));
+        Resolver = new CachedResolver(new SerializedResolver(new SnapshotSource(new MultiResolver(local, zip))));
         Local = local;
         var terminology = new GrammarTerminologyService(new LocalTerminologyService(Resolver));
         var settings = new ValidationSettings();
@@ -55,10 +55,13 @@ public sealed class ProfileValidator
     /// <summary>Builds the schemas of every profiled type once, so no request pays for it.</summary>
     public void Warm()
     {
-        // One after the other: the SDK's snapshot generator refuses to run twice at once, and
-        // the validator would cache that failure for the profile.
-        foreach (var type in _defaultProfiles.Keys)
-            Validate((Resource)Activator.CreateInstance(ModelInfo.GetTypeForFhirType(type)!)!);
+        // Resources with a full meta, so that Meta, Coding and the other common types load too.
+        foreach (var type in _defaultProfiles.Keys.Append("AuditEvent"))
+        {
+            var resource = (Resource)Activator.CreateInstance(ModelInfo.GetTypeForFhirType(type)!)!;
+            resource.Meta = new Meta { VersionId = "1", LastUpdated = DateTimeOffset.UnixEpoch, Tag = [new Coding("urn:x", "y")], Security = [new Coding("urn:x", "y")] };
+            Validate(resource);
+        }
         Validate(new Binary { ContentType = "text/plain", Data = [1] });
     }
 

@@ -22,6 +22,57 @@ namespace Fhir.Phr.Core.Storage.Migrations.PostgreSql
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Fhir.Phr.Core.Access.AccessGrant", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<bool>("CanWrite")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("GrantedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("GrantedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Grantee")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("PatientId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Grantee", "RevokedAt");
+
+                    b.HasIndex("PatientId", "RevokedAt");
+
+                    b.ToTable("access_grants", (string)null);
+                });
+
             modelBuilder.Entity("Fhir.Phr.Core.Ingest.IngestJob", b =>
                 {
                     b.Property<Guid>("Id")
@@ -65,6 +116,57 @@ namespace Fhir.Phr.Core.Storage.Migrations.PostgreSql
                     b.ToTable("ingest_jobs", (string)null);
                 });
 
+            modelBuilder.Entity("Fhir.Phr.Core.Keys.RecordEnvelope", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("CreatedEpoch")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<byte[]>("Sealed")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("WrapEpoch")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Owner", "CreatedEpoch")
+                        .IsUnique();
+
+                    b.ToTable("record_envelopes", (string)null);
+                });
+
+            modelBuilder.Entity("Fhir.Phr.Core.Keys.RecordEpoch", b =>
+                {
+                    b.Property<string>("PatientId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Epoch")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OldestLiveEpoch")
+                        .HasColumnType("integer");
+
+                    b.HasKey("PatientId");
+
+                    b.ToTable("record_epochs", (string)null);
+                });
+
             modelBuilder.Entity("Fhir.Phr.Core.Storage.ResourceVersion", b =>
                 {
                     b.Property<long>("Id")
@@ -72,6 +174,9 @@ namespace Fhir.Phr.Core.Storage.Migrations.PostgreSql
                         .HasColumnType("bigint");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("EnvelopeId")
+                        .HasColumnType("bigint");
 
                     b.Property<bool>("IsDeleted")
                         .HasColumnType("boolean");
@@ -83,6 +188,10 @@ namespace Fhir.Phr.Core.Storage.Migrations.PostgreSql
                         .IsRequired()
                         .HasMaxLength(8)
                         .HasColumnType("character varying(8)");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<byte[]>("Payload")
                         .IsRequired()
@@ -107,6 +216,8 @@ namespace Fhir.Phr.Core.Storage.Migrations.PostgreSql
                     b.HasKey("Id");
 
                     b.HasIndex("LastUpdated");
+
+                    b.HasIndex("Owner", "ResourceType");
 
                     b.HasIndex("ResourceType", "ResourceId", "Version")
                         .IsUnique();

@@ -17,6 +17,55 @@ namespace Fhir.Phr.Core.Storage.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Fhir.Phr.Core.Access.AccessGrant", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("CanWrite")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("GrantedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("GrantedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Grantee")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PatientId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Grantee", "RevokedAt");
+
+                    b.HasIndex("PatientId", "RevokedAt");
+
+                    b.ToTable("access_grants", (string)null);
+                });
+
             modelBuilder.Entity("Fhir.Phr.Core.Ingest.IngestJob", b =>
                 {
                     b.Property<Guid>("Id")
@@ -60,10 +109,62 @@ namespace Fhir.Phr.Core.Storage.Migrations.Sqlite
                     b.ToTable("ingest_jobs", (string)null);
                 });
 
+            modelBuilder.Entity("Fhir.Phr.Core.Keys.RecordEnvelope", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("CreatedEpoch")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Sealed")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("WrapEpoch")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Owner", "CreatedEpoch")
+                        .IsUnique();
+
+                    b.ToTable("record_envelopes", (string)null);
+                });
+
+            modelBuilder.Entity("Fhir.Phr.Core.Keys.RecordEpoch", b =>
+                {
+                    b.Property<string>("PatientId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Epoch")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OldestLiveEpoch")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("PatientId");
+
+                    b.ToTable("record_epochs", (string)null);
+                });
+
             modelBuilder.Entity("Fhir.Phr.Core.Storage.ResourceVersion", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("EnvelopeId")
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("IsDeleted")
@@ -75,6 +176,10 @@ namespace Fhir.Phr.Core.Storage.Migrations.Sqlite
                     b.Property<string>("Method")
                         .IsRequired()
                         .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<byte[]>("Payload")
@@ -100,6 +205,8 @@ namespace Fhir.Phr.Core.Storage.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("LastUpdated");
+
+                    b.HasIndex("Owner", "ResourceType");
 
                     b.HasIndex("ResourceType", "ResourceId", "Version")
                         .IsUnique();

@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Fhir.Phr.Core.Access;
+using Fhir.Phr.Core.Errors;
+using Fhir.Phr.Core.Storage;
+using Fhir.Phr.Protection;
+using Hl7.Fhir.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fhir.Phr.Core.Keys;
+
+/// <summary>
+/// Data keys of patient records, in memory for the process: envelopes opened per attribute set
+/// (one FAME decryption the first time a key with those attributes meets an envelope, nothing
+/// afterwards) and the write envelope of each record's current epoch.
+/// </summary>
+public sealed class RecordKeyCache
+{
+    private const int MaxEntries = 200_000;
+
+    internal ConcurrentDictionary<(string Attributes, long Envelope, int WrapEpoch), byte[]> Opened { get; } = new();
+
+    internal ConcurrentDictionary<(string Owner, int Epoch), (long Id, byte[] DataKey)> Writable { get; } = new();
+
+    internal static void Bound<TKey, TValue>(ConcurrentDictionary<TKey, TValue> cache)
+        where TKey : notnull
+    {
+        if (cache.Count >= MaxEntries)
+            cache.Clear();
+    }
+}
+
+/// <summary>
+/// Where payload keys come from: the record's CP-ABE envelope (architecture.md, "Protection").
+/// Writes use the envelope of the record's current epoch, made on first use; reads open the
+/// row's envelope with the caller's attribute key, so a caller whose attributes do not satisfy
+/// the record's policy cannot decrypt it, whatever the server's access checks said.
+/// </summary>
+public sealed class RecordKeys(PhrDbContext db, AccessContext access, KeyAuthority authority, RecordKeyCache cache, WriteGate gate, TimeProvider time)
+{
+    private readonly Dictionary<(string Owner, int Epoch), (long Id, byte[] DataKey)> _madeHere = [];
+    private readonly Dictionary<long, RecordEnvelope> _envelopes = [];
+    private string? _attributesId;
+
+    /// <summary>The envelope (id and data key) new versions of the record are written with.</summary>
+    public async Task<(long EnvelopeId, byte[] DataKey)> ForWriteAsync(string? owner, CancellationToken cancellationToken)
+    {
+        var key = (owner ?? "", owner is null ? 0 : await CurrentEpochAsync(owner, cancellationToken));
+        if (_madeHere.TryGetValue(key, out var made) || cache.Writable.TryGetValue(key, out made))
+            return made;
+        var existing = await db.RecordEnvelopes.AsNoTracking()
+            .FirstOrDefaultAsync(e => e.Owner == key.Item1 && e.CreatedEpoch == key.Item2, cancellationToken);
+        if (existing is not null)
+            return Remember(key, existing.Id, OpenAsSystem(existing), committed: true);
+
+        var dataKey = KeyEnvelope.NewDataKey();
+        var envelope = new RecordEnvelope
+        {
+            Owner = key.Item1,
+            CreatedEpoch = key.Item2,
+            WrapEpoch = key.Item2,
+            Sealed = KeyEnvelope.Seal(authority.PublicKey, RecordPolicy.For(owner, key.Item2), dataKey),
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
+        if (db.Database.CurrentTransaction is not null)
+        {
+            // Part of the caller's transaction: it may still roll back, so only this scope remembers it.
+            await InsertAsync(envelope, cancellationToken);
+            return Remember(key, envelope.Id, dataKey, committed: false);
+        }
+        using (await gate.EnterAsync(cancellationToken))
+        {
+            try
+            {
+                await InsertAsync(envelope, cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // Another node made the same envelope first (unique owner and epoch): use theirs.
+                db.Entry(envelope).State = EntityState.Detached;
+                var theirs = await db.RecordEnvelopes.AsNoTracking().FirstAsync(e => e.Owner == key.Item1 && e.CreatedEpoch == key.Item2, cancellationToken);
+                return Remember(key, theirs.Id, OpenAsSystem(theirs), committed: true);
+            }
+        }
+        return Remember(key, envelope.Id, dataKey, committed: true);
+    }
+
+    /// <summary>The data key of a stored version's envelope, opened with the caller's attribute key.</summary>
+    /// <exception cref="FhirProblem">403 when the caller's attributes do not open the record's envelope.</exception>
+    public byte[] ForRead(ResourceVersion row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var id = row.EnvelopeId ?? throw new InvalidOperationException($"{row.ResourceType}/{row.ResourceId}/_history/{row.Version} has no key envelope.");
+        if (!_envelopes.TryGetValue(id, out var envelope))
+        {
+            envelope = db.RecordEnvelopes.AsNoTracking().FirstOrDefault(e => e.Id == id)
+                ?? throw new InvalidOperationException($"Key envelope {id} of {row.ResourceType}/{row.ResourceId} is missing.");
+            _envelopes[id] = envelope;
+        }
+        _attributesId ??= string.Join('\n', access.Attributes.Order(StringComparer.Ordinal));
+        var cacheKey = (_attributesId, id, envelope.WrapEpoch);
+        if (cache.Opened.TryGetValue(cacheKey, out var dataKey))
+            return dataKey;
+        if (!KeyEnvelope.TryOpen(authority.KeyFor(access.Attributes), envelope.Sealed, out dataKey))
+        {
+            throw FhirProblem.Of(HttpStatusCode.Forbidden, OperationOutcome.IssueType.Security,
+                $"{row.ResourceType}/{row.ResourceId} is encrypted under a policy that your attributes do not satisfy.");
+        }
+        RecordKeyCache.Bound(cache.Opened);
+        cache.Opened[cacheKey] = dataKey;
+        return dataKey;
+    }
+
+    /// <summary>
+    /// Re-wraps every envelope of the record that is still under an older epoch's policy (after a
+    /// revocation), then records that no older epoch is live. Returns how many were re-wrapped.
+    /// </summary>
+    public async Task<int> RewrapAsync(string patientId, CancellationToken cancellationToken)
+    {
+        var current = await CurrentEpochAsync(patientId, cancellationToken);
+        var stale = await db.RecordEnvelopes.Where(e => e.Owner == patientId && e.WrapEpoch < current).ToListAsync(cancellationToken);
+        var policy = RecordPolicy.For(patientId, current);
+        foreach (var envelope in stale)
+        {
+            var dataKey = OpenAsSystem(envelope);
+            envelope.Sealed = KeyEnvelope.Seal(authority.PublicKey, policy, dataKey);
+            envelope.WrapEpoch = current;
+        }
+        using (await gate.EnterAsync(cancellationToken))
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            var epoch = await db.RecordEpochs.FirstOrDefaultAsync(e => e.PatientId == patientId, cancellationToken);
+            if (epoch is not null && epoch.Epoch == current)
+            {
+                epoch.OldestLiveEpoch = current;
+                await db.SaveChangesAsync(cancellationToken);
+            }
+        }
+        db.ChangeTracker.Clear();
+        return stale.Count;
+    }
+
+    /// <summary>The record's current epoch (0 until a share of it is first revoked).</summary>
+    public async Task<int> CurrentEpochAsync(string patientId, CancellationToken cancellationToken) =>
+        await db.RecordEpochs.AsNoTracking().Where(e => e.PatientId == patientId).Select(e => (int?)e.Epoch).FirstOrDefaultAsync(cancellationToken) ?? 0;
+
+    private async Task InsertAsync(RecordEnvelope envelope, CancellationToken cancellationToken)
+    {
+        db.RecordEnvelopes.Add(envelope);
+        await db.SaveChangesAsync(cancellationToken);
+        // Only this entity: the caller may be tracking the version it is about to supersede.
+        db.Entry(envelope).State = EntityState.Detached;
+    }
+
+    private (long, byte[]) Remember((string, int) key, long id, byte[] dataKey, bool committed)
+    {
+        _madeHere[key] = (id, dataKey);
+        if (committed)
+        {
+            RecordKeyCache.Bound(cache.Writable);
+            cache.Writable[key] = (id, dataKey);
+        }
+        return (id, dataKey);
+    }
+
+    // The server writes into records it was allowed to write to; the system role opens every envelope.
+    private byte[] OpenAsSystem(RecordEnvelope envelope) =>
+        KeyEnvelope.TryOpen(authority.KeyFor([RecordPolicy.SystemAttribute]), envelope.Sealed, out var dataKey)
+            ? dataKey
+            : throw new InvalidOperationException($"Key envelope {envelope.Id} does not open with the system key: it was damaged or made by another authority.");
+}
