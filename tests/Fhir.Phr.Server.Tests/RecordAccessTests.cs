@@ -1,5 +1,6 @@
 using System.Net;
 using Fhir.Phr.Core.Access;
+using Fhir.Phr.Core.Bundles;
 using Fhir.Phr.Core.Errors;
 using Fhir.Phr.Core.Keys;
 using Fhir.Phr.Core.Resources;
@@ -284,5 +285,31 @@ public sealed class RecordAccessTests(FhirServerFixture server)
             .Where(r => r.Owner == alice).Select(r => r.EnvelopeId).Distinct().ToListAsync());
 
         Assert.Single(envelopes);
+    }
+
+    [Fact]
+    public async Task BinaryJoinsTheRecordOfItsSecurityContext_EvenWhenListedFirstInATransaction()
+    {
+        var alice = await CreateAsync(TestData.Patient());
+        var docId = TestData.Unique("doc");
+        var binaryId = TestData.Unique("bin");
+        var document = TestData.Document("Patient/" + alice);
+        document.Id = docId;
+        var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
+        bundle.Entry.Add(new Bundle.EntryComponent
+        {
+            Resource = new Binary { Id = binaryId, ContentType = "text/plain", Data = [1, 2], SecurityContext = new ResourceReference("DocumentReference/" + docId) },
+            Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = "Binary/" + binaryId },
+        });
+        bundle.Entry.Add(new Bundle.EntryComponent
+        {
+            Resource = document,
+            Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = "DocumentReference/" + docId },
+        });
+        await AsAsync(null, sp => sp.GetRequiredService<BundleProcessor>().ProcessAsync(bundle, ReturnPreference.Minimal, None));
+
+        var everything = await AsAsync(PatientApp(alice), sp => sp.GetRequiredService<EverythingService>().EverythingAsync(alice, null, None));
+
+        Assert.Equal(["Patient/" + alice, "Binary/" + binaryId, "DocumentReference/" + docId], everything.Select(r => r.ResourceType + "/" + r.Id));
     }
 }

@@ -12,6 +12,9 @@ namespace Fhir.Phr.Core.Access;
 /// </summary>
 public sealed class AccessFilter(AccessContext access, SearchQueryParser parser, SearchPredicates predicates, PhrDbContext db)
 {
+    /// <summary>Whether some granted scope allows the action on the type at all.</summary>
+    public bool Allows(AccessAction action, string resourceType) => access.Allows(action, resourceType);
+
     /// <summary>Throws 403 when no granted scope allows the action on the type at all.</summary>
     public void Demand(AccessAction action, string resourceType) => access.Demand(action, resourceType);
 

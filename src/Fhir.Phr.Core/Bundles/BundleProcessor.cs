@@ -88,7 +88,7 @@ public sealed class BundleProcessor(
             {
                 var urls = await AssignIdentitiesAsync(entries.Select(e => e.Entry).ToList(), cancellationToken);
                 var responses = new Bundle.EntryComponent[bundle.Entry.Count];
-                foreach (var (entry, index) in entries.OrderBy(e => Order(e.Entry.Request!.Method!.Value)).ThenBy(e => e.Index))
+                foreach (var (entry, index) in entries.OrderBy(e => Order(e.Entry.Request!.Method!.Value)).ThenBy(e => e.Entry.Resource is Binary).ThenBy(e => e.Index))
                 {
                     if (entry.Resource is not null)
                         await RewriteReferencesAsync(entry.Resource, urls, cancellationToken);
@@ -119,7 +119,9 @@ public sealed class BundleProcessor(
         });
     }
 
-    // http.html#trules: DELETE, then POST, then PUT/PATCH, then GET/HEAD.
+    // http.html#trules: DELETE, then POST, then PUT/PATCH, then GET/HEAD. Within a group the
+    // order is the server's: Binaries go last, so that the resource their securityContext
+    // names already exists and the Binary joins its patient record.
     private static int Order(Bundle.HTTPVerb method) => method switch
     {
         Bundle.HTTPVerb.DELETE => 0,

@@ -1,34 +1,27 @@
+using Fhir.Phr.Core.Access;
 using Fhir.Phr.Core.Search;
+using Fhir.Phr.Core.Storage;
+using Microsoft.EntityFrameworkCore;
 
 namespace Fhir.Phr.Core.Resources;
 
 /// <summary>
-/// Patient/[id]/$everything (R4 patient-operation-everything.html): the patient, every stored
-/// resource in its compartment (by the types' subject reference parameter), within the caller's access.
+/// Patient/[id]/$everything (R4 patient-operation-everything.html): the patient and every
+/// current resource of its record — what belongs to it by the Patient compartment (documents,
+/// studies), the Binaries kept for them and the AuditEvents about it — within the caller's access.
 /// </summary>
-public sealed class EverythingService(ResourceService resources, SearchQueryParser parser, SearchService search)
+public sealed class EverythingService(PhrDbContext db, ResourceService resources, AccessFilter accessFilter)
 {
-    private static readonly (string Type, string Param)[] Compartment =
-    [
-        ("DocumentReference", "subject"),
-        ("ImagingStudy", "subject"),
-    ];
-
     public async Task<IReadOnlyList<StoredResource>> EverythingAsync(string patientId, DateTime? since, CancellationToken cancellationToken)
     {
         var patient = await resources.ReadAsync("Patient", patientId, cancellationToken);
-        var result = new List<StoredResource> { patient };
-        foreach (var (type, param) in Compartment)
-        {
-            var parameters = new List<KeyValuePair<string, string>> { new(param, "Patient/" + patientId) };
-            if (since is { } s)
-                parameters.Add(new("_lastUpdated", "ge" + s.ToString("o", System.Globalization.CultureInfo.InvariantCulture)));
-            var query = parser.Parse(type, parameters, SearchHandling.Strict);
-            query.Count = SearchQueryParser.MaxCount;
-            query.Total = TotalMode.None;
-            var page = await search.SearchAsync(query, cancellationToken);
-            result.AddRange(page.Matches);
-        }
-        return result;
+        var rows = db.Resources.AsNoTracking()
+            .Where(r => r.Owner == patientId && r.SupersededAt == null && !r.IsDeleted && r.ResourceType != "Patient");
+        if (since is { } s)
+            rows = rows.Where(r => r.LastUpdated >= s);
+        var types = SearchParameterRegistry.SupportedTypes.Where(t => t != "Patient" && accessFilter.Allows(AccessAction.Read, t)).ToList();
+        rows = accessFilter.Apply(rows.Where(r => types.Contains(r.ResourceType)), AccessAction.Read, types);
+        var found = await rows.OrderBy(r => r.ResourceType).ThenBy(r => r.ResourceId).ToListAsync(cancellationToken);
+        return [patient, .. found.Select(resources.Open)];
     }
 }
