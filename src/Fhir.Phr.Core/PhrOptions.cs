@@ -25,6 +25,9 @@ public sealed class PhrOptions
     /// <summary>Largest accepted request body, in bytes (413 above it).</summary>
     public long MaxRequestBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>Largest STOW-RS request (DICOM studies are larger than FHIR bodies); each instance is held in memory while stored.</summary>
+    public long MaxDicomRequestBytes { get; set; } = 256 * 1024 * 1024;
+
     /// <summary>Master key location and the benchmark-only switch (<c>Phr:Protection</c>).</summary>
     public Fhir.Phr.Protection.ProtectionOptions Protection { get; set; } = new();
 
