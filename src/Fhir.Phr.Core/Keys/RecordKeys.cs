@@ -18,7 +18,8 @@ public sealed class RecordKeyCache
 {
     private const int MaxEntries = 200_000;
 
-    internal ConcurrentDictionary<(string Attributes, long Envelope, int WrapEpoch), byte[]> Opened { get; } = new();
+    /// <summary>Data keys by (attribute set, envelope id, fingerprint of the sealed bytes): a re-wrapped or different envelope misses.</summary>
+    internal ConcurrentDictionary<(string Attributes, long Envelope, string Sealed), byte[]> Opened { get; } = new();
 
     internal ConcurrentDictionary<(string Owner, int Epoch), (long Id, byte[] DataKey)> Writable { get; } = new();
 
@@ -82,6 +83,9 @@ public sealed class RecordKeys(PhrDbContext db, AccessContext access, KeyAuthori
                 return Remember(key, theirs.Id, OpenAsSystem(theirs), committed: true);
             }
         }
+        // Every record policy names the system role, so the system key opens this envelope by
+        // construction: remember that instead of proving it with a decryption on the first read.
+        cache.Opened[(SystemAttributesId, envelope.Id, Fingerprint(envelope.Sealed))] = dataKey;
         return Remember(key, envelope.Id, dataKey, committed: true);
     }
 
@@ -97,8 +101,8 @@ public sealed class RecordKeys(PhrDbContext db, AccessContext access, KeyAuthori
                 ?? throw new InvalidOperationException($"Key envelope {id} of {row.ResourceType}/{row.ResourceId} is missing.");
             _envelopes[id] = envelope;
         }
-        _attributesId ??= string.Join('\n', access.Attributes.Order(StringComparer.Ordinal));
-        var cacheKey = (_attributesId, id, envelope.WrapEpoch);
+        _attributesId ??= AttributesId(access.Attributes);
+        var cacheKey = (_attributesId, id, Fingerprint(envelope.Sealed));
         if (cache.Opened.TryGetValue(cacheKey, out var dataKey))
             return dataKey;
         if (!KeyEnvelope.TryOpen(authority.KeyFor(access.Attributes), envelope.Sealed, out dataKey))
@@ -110,6 +114,12 @@ public sealed class RecordKeys(PhrDbContext db, AccessContext access, KeyAuthori
         cache.Opened[cacheKey] = dataKey;
         return dataKey;
     }
+
+    private static readonly string SystemAttributesId = AttributesId([RecordPolicy.SystemAttribute]);
+
+    private static string AttributesId(IEnumerable<string> attributes) => string.Join('\n', attributes.Order(StringComparer.Ordinal));
+
+    private static string Fingerprint(byte[] sealedEnvelope) => Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(sealedEnvelope), 0, 16);
 
     /// <summary>
     /// Re-wraps every envelope of the record that is still under an older epoch's policy (after a

@@ -27,8 +27,11 @@ internal static partial class StartupTasks
         }
 
         // The validator builds its schemas lazily; doing it here keeps the first request fast.
+        // The pairing code is warmed on the other core meanwhile (see KeyAuthority.Warm).
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var abeWarm = Task.Run(() => global::Fhir.Phr.Protection.KeyAuthority.Warm());
         app.Services.GetRequiredService<ProfileValidator>().Warm();
+        await abeWarm;
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         LogWarmed(logger, elapsed);
 

@@ -1,5 +1,6 @@
--- GET of one existing Patient; the id comes from the PHR_ID environment variable.
+-- GET of one existing Patient; the id comes from PHR_ID, the bearer token from PHR_TOKEN.
 local id = os.getenv("PHR_ID")
+local headers = { ["Accept"] = "application/fhir+json", ["Authorization"] = "Bearer " .. (os.getenv("PHR_TOKEN") or "") }
 request = function()
-  return wrk.format("GET", "/Patient/" .. id, { ["Accept"] = "application/fhir+json" })
+  return wrk.format("GET", "/Patient/" .. id, headers)
 end

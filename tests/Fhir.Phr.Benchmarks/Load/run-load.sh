@@ -23,10 +23,22 @@ run_mode() {
   pid=$!
   for _ in $(seq 1 180); do curl -sf "http://127.0.0.1:$port/metadata" -o /dev/null && break; sleep 1; done
   local base="http://127.0.0.1:$port"
+  # The administrator client written at first start: one client_credentials request for a token.
+  export PHR_TOKEN
+  PHR_TOKEN=$(python3 - "$work/data/admin-client.json" <<'PY'
+import base64, json, sys, urllib.parse, urllib.request
+client = json.load(open(sys.argv[1]))
+basic = base64.b64encode(f"{client['client_id']}:{client['client_secret']}".encode()).decode()
+body = urllib.parse.urlencode({"grant_type": "client_credentials", "scope": "system/*.cruds"}).encode()
+request = urllib.request.Request(client["token_endpoint"], data=body, headers={"Authorization": "Basic " + basic})
+print(json.load(urllib.request.urlopen(request))["access_token"])
+PY
+)
+  local auth="Authorization: Bearer $PHR_TOKEN"
   # Data to read and search: 2,000 patients (+ documents) through 100-resource transactions.
-  for _ in $(seq 1 20); do curl -sf -X POST "$base/" -H 'Content-Type: application/fhir+json' -H 'Prefer: return=minimal' --data-binary @"$work/tx-100.json" -o /dev/null; done
+  for _ in $(seq 1 20); do curl -sf -X POST "$base/" -H "$auth" -H 'Content-Type: application/fhir+json' -H 'Prefer: return=minimal' --data-binary @"$work/tx-100.json" -o /dev/null; done
   local id
-  id=$(curl -sf "$base/Patient?_count=1&_elements=id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["entry"][0]["resource"]["id"])')
+  id=$(curl -sf -H "$auth" "$base/Patient?_count=1&_elements=id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["entry"][0]["resource"]["id"])')
   # Warm-up, then the measured runs.
   PHR_ID=$id wrk -t2 -c8 -d3s -s "$here/read.lua" "$base" >/dev/null
   for c in 1 8 64; do
