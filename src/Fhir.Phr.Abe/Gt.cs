@@ -62,21 +62,25 @@ public sealed class Gt : IEquatable<Gt>
     }
 
     /// <summary>
-    /// Precomputed powers T^(d·16^w) of a fixed GT base, so that T^k costs 64 multiplications and no
-    /// squarings; table reads are masked as in <see cref="PowProduct"/>.
+    /// Precomputed powers T^(d·32^w) (d = 0..16) of a fixed GT base, so that T^k costs 52
+    /// multiplications and no squarings, with k in signed 5-bit digits: a negative digit takes the
+    /// conjugate, which is the inverse in the cyclotomic subgroup. Table reads and the sign are
+    /// applied by mask as in <see cref="PowProduct"/>.
     /// </summary>
     internal sealed class FixedBaseTable
     {
-        private readonly Fp12[] _entries = new Fp12[64 * 16];
+        private const int Windows = SignedWindow.ScalarWindows;
+        private const int Size = SignedWindow.TableSize;
+        private readonly Fp12[] _entries = new Fp12[Windows * Size];
 
         public FixedBaseTable(Gt basePoint)
         {
             var b = basePoint.Value;
-            for (int w = 0; w < 64; w++)
+            for (int w = 0; w < Windows; w++)
             {
-                _entries[16 * w] = Fp12.One;
-                for (int d = 1; d < 16; d++) _entries[16 * w + d] = _entries[16 * w + d - 1] * b;
-                b = _entries[16 * w + 15] * b;
+                _entries[Size * w] = Fp12.One;
+                for (int d = 1; d < Size; d++) _entries[Size * w + d] = _entries[Size * w + d - 1] * b;
+                b = _entries[Size * w + Size - 1].CyclotomicSquare();
             }
         }
 
@@ -84,17 +88,17 @@ public sealed class Gt : IEquatable<Gt>
         {
             var k = exponent.ToCanonical();
             var acc = Fp12.One;
-            for (int w = 0; w < 64; w++)
+            for (int w = 0; w < Windows; w++)
             {
-                ulong nibble = (ulong)Scalar.Nibble(k, 4 * w);
-                var pick = _entries[16 * w];
-                for (int d = 1; d < 16; d++)
+                ulong digit = SignedWindow.Digit(k, w, out ulong negative);
+                var pick = _entries[Size * w];
+                for (int d = 1; d < Size; d++)
                 {
-                    ulong diff = nibble ^ (ulong)d;
+                    ulong diff = digit ^ (ulong)d;
                     ulong mask = ((diff | (0 - diff)) >> 63) - 1;
-                    pick = Fp12.Select(pick, _entries[16 * w + d], mask);
+                    pick = Fp12.Select(pick, _entries[Size * w + d], mask);
                 }
-                acc *= pick;
+                acc *= Fp12.Select(pick, pick.Conjugate(), negative);
             }
             return acc;
         }

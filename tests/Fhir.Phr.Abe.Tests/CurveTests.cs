@@ -250,6 +250,50 @@ public sealed class FixedBaseTests
     }
 }
 
+public sealed class SignedWindowTests
+{
+    private static System.Numerics.BigInteger Big(Scalar s) => new(s.ToBigEndian(), isUnsigned: true, isBigEndian: true);
+
+    public static TheoryData<string> Scalars => new() { "0", "1", "16", "17", "-1", "-16", "random" };
+
+    private static Scalar Pick(string which) => which switch
+    {
+        "random" => TestVectors.ScalarOf("signed-window"),
+        _ when which.StartsWith('-') => -Scalar.FromUInt64(ulong.Parse(which[1..], System.Globalization.CultureInfo.InvariantCulture)),
+        _ => Scalar.FromUInt64(ulong.Parse(which, System.Globalization.CultureInfo.InvariantCulture)),
+    };
+
+    [Theory]
+    [MemberData(nameof(Scalars))]
+    public void Digits_ReconstructTheScalar(string which)
+    {
+        var k = Pick(which);
+        var canonical = k.ToCanonical();
+
+        var sum = System.Numerics.BigInteger.Zero;
+        for (int i = Math.SignedWindow.ScalarWindows - 1; i >= 0; i--)
+        {
+            ulong digit = Math.SignedWindow.Digit(canonical, i, out ulong negative);
+            Assert.InRange(digit, 0UL, 16UL);
+            sum = sum * 32 + (negative == 0 ? (long)digit : -(long)digit);
+        }
+
+        Assert.Equal(Big(k), sum);
+    }
+
+    [Theory]
+    [MemberData(nameof(Scalars))]
+    public void FixedBaseTables_AgreeWithTheGenericLadders(string which)
+    {
+        var k = Pick(which);
+        var h1 = G2Point.HashToCurve("fixed base h1"u8, "dst"u8);
+        var t = Pairing.Compute(G1Point.Generator, G2Point.Generator).Pow(TestVectors.ScalarOf("fixed-base-t"));
+
+        Assert.Equal(new G2Point(h1.P.MultiplyConstantTime(k)), new G2Point(new Math.FixedBaseTable<Math.Fp2>(h1.P).Multiply(k)));
+        Assert.Equal(t.Pow(k), new Gt(new Gt.FixedBaseTable(t).Pow(k)));
+    }
+}
+
 public sealed class GlvTests
 {
     private static readonly System.Numerics.BigInteger R = Scalar.Modulus;
@@ -285,6 +329,45 @@ public sealed class GlvTests
         Assert.Equal(k, b1 + b2 * Lambda);
         Assert.True(b1 < Lambda);
         Assert.True(b2 <= Lambda + 1);
+    }
+
+    public static TheoryData<string> RecodingValues => new() { "0", "1", "15", "16", "17", "31", "32", "2^128-1", "alternating", "lambda+1", "random" };
+
+    [Theory]
+    [MemberData(nameof(RecodingValues))]
+    public void BoothDigits_ReconstructTheHalfScalar(string which)
+    {
+        var k = which switch
+        {
+            "2^128-1" => UInt128.MaxValue,
+            "alternating" => new UInt128(0xaaaaaaaaaaaaaaaa, 0x5555555555555555),
+            "lambda+1" => (UInt128)(Lambda + 1),
+            "random" => (UInt128)(Big(TestVectors.ScalarOf("booth")) >> 127),
+            _ => UInt128.Parse(which, System.Globalization.CultureInfo.InvariantCulture),
+        };
+
+        var sum = System.Numerics.BigInteger.Zero;
+        for (int i = 25; i >= 0; i--)
+        {
+            ulong digit = Math.Endomorphisms.BoothDigit(k, i, out ulong negative);
+            Assert.InRange(digit, 0UL, 16UL);
+            Assert.True(negative == 0 || negative == ulong.MaxValue);
+            sum = sum * 32 + (negative == 0 ? (long)digit : -(long)digit);
+        }
+
+        Assert.Equal((System.Numerics.BigInteger)k, sum);
+    }
+
+    [Fact]
+    public void GlvMultiScalarMultiplication_MatchesTheSumOfLadders()
+    {
+        var points = new[] { G1Point.HashToCurve("msm 1"u8, "dst"u8), G1Point.HashToCurve("msm 2"u8, "dst"u8), G1Point.Generator, G1Point.Identity };
+        var scalars = new[] { TestVectors.ScalarOf("msm-a"), -Scalar.One, TestVectors.ScalarOf("msm-c"), TestVectors.ScalarOf("msm-d") };
+        var expected = G1Point.Identity;
+        for (int i = 0; i < points.Length; i++) expected += new G1Point(points[i].P.MultiplyConstantTime(scalars[i]));
+
+        Assert.Equal(expected, G1Point.MultiScalarMultiply(points, scalars));
+        Assert.Equal(points[0] + points[0], G1Point.MultiScalarMultiply([points[0], points[0]], [Scalar.One, Scalar.One]));
     }
 
     [Fact]

@@ -124,6 +124,32 @@ public sealed class FieldTests
     }
 
     [Fact]
+    public void Fp2_Sqrt_HandlesTheNormMethodEdgeCases()
+    {
+        var rng = new Random(11);
+        var candidates = new List<Fp2> { Fp2.Zero, Fp2.One, -Fp2.One, new(Fp.Zero, Fp.One), new(Fp.Zero, -Fp.One) };
+        for (int i = 0; i < 40; i++)
+        {
+            var x = RandomFp2(rng);
+            candidates.Add(x);
+            candidates.Add(new Fp2(x.C0, Fp.Zero));          // a1 = 0, a0 a square or not in GF(p)
+            candidates.Add(new Fp2(Fp.Zero, x.C1));          // a0 = 0
+            candidates.Add(new Fp2(x.C0.Square(), Fp.Zero)); // a0 a square, so both signs of s occur
+            candidates.Add(new Fp2(-x.C0.Square(), Fp.Zero));
+        }
+
+        foreach (var a in candidates)
+        {
+            bool ok = a.TrySqrt(out var root);
+
+            Assert.Equal(a.IsSquare() || a.IsZero, ok);
+            if (ok) Assert.Equal(a, root.Square());
+            Assert.True(a.Square().TrySqrt(out var r2));
+            Assert.True(r2 == a || r2 == -a);
+        }
+    }
+
+    [Fact]
     public void Fp2_SqrtAndInverse_AreConsistent()
     {
         var rng = new Random(4);
@@ -172,11 +198,16 @@ public sealed class FieldTests
     [Fact]
     public void CyclotomicSquare_MatchesSquareAfterTheEasyPart()
     {
-        var f = RandomFp12(new Random(7));
-        var g = f.Conjugate() * f.Invert();
-        g = g.Frobenius(2) * g;
+        var rng = new Random(7);
+        for (int i = 0; i < 20; i++)
+        {
+            var f = RandomFp12(rng);
+            var g = f.Conjugate() * f.Invert();
+            g = g.Frobenius(2) * g;
 
-        Assert.Equal(g.Square(), g.CyclotomicSquare());
+            Assert.Equal(g.Square(), g.CyclotomicSquare());
+            Assert.Equal(g.Square().Square().Square(), g.CyclotomicSquare().CyclotomicSquare().CyclotomicSquare());
+        }
     }
 }
 

@@ -178,40 +178,141 @@ internal readonly struct Fp : IEquatable<Fp>, ICurveField<Fp>
     }
 
     /// <summary>
-    /// Montgomery product by CIOS with the "no-carry" shortcut (gnark-crypto fp/element.go): valid because
-    /// p's top limb is below 2^63 - 1, so the running total never needs a seventh word.
+    /// Montgomery product by product scanning with interleaved reduction (FIPS, Koç–Acar–Kaliski 1996):
+    /// column k accumulates every a_i·b_j and m_i·p_j with i + j = k in a three-word accumulator, so
+    /// only three accumulator words, the current products and the m_i are live and the JIT keeps them
+    /// in registers (the CIOS form needs twelve running words and spilled). Inputs may be unreduced as
+    /// long as a·b &lt; 8p²: the result before the final subtraction is below (a·b)/2^384 + p &lt; 2p.
     /// </summary>
     public static Fp operator *(in Fp a, in Fp b)
     {
-        ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0;
-        Step(b.L0, a, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        Step(b.L1, a, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        Step(b.L2, a, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        Step(b.L3, a, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        Step(b.L4, a, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        Step(b.L5, a, ref t0, ref t1, ref t2, ref t3, ref t4, ref t5);
-        return ReduceOnce(t0, t1, t2, t3, t4, t5);
+        ulong c0 = 0, c1 = 0, c2 = 0;
+        Acc(a.L0, b.L0, ref c0, ref c1, ref c2);
+        ulong m0 = c0 * Inv;
+        AccLowZero(m0, c0, ref c1, ref c2);
+        c0 = c1; c1 = c2; c2 = 0;
+        Acc(a.L0, b.L1, ref c0, ref c1, ref c2);
+        Acc(m0, P1, ref c0, ref c1, ref c2);
+        Acc(a.L1, b.L0, ref c0, ref c1, ref c2);
+        ulong m1 = c0 * Inv;
+        AccLowZero(m1, c0, ref c1, ref c2);
+        c0 = c1; c1 = c2; c2 = 0;
+        Acc(a.L0, b.L2, ref c0, ref c1, ref c2);
+        Acc(m0, P2, ref c0, ref c1, ref c2);
+        Acc(a.L1, b.L1, ref c0, ref c1, ref c2);
+        Acc(m1, P1, ref c0, ref c1, ref c2);
+        Acc(a.L2, b.L0, ref c0, ref c1, ref c2);
+        ulong m2 = c0 * Inv;
+        AccLowZero(m2, c0, ref c1, ref c2);
+        c0 = c1; c1 = c2; c2 = 0;
+        Acc(a.L0, b.L3, ref c0, ref c1, ref c2);
+        Acc(m0, P3, ref c0, ref c1, ref c2);
+        Acc(a.L1, b.L2, ref c0, ref c1, ref c2);
+        Acc(m1, P2, ref c0, ref c1, ref c2);
+        Acc(a.L2, b.L1, ref c0, ref c1, ref c2);
+        Acc(m2, P1, ref c0, ref c1, ref c2);
+        Acc(a.L3, b.L0, ref c0, ref c1, ref c2);
+        ulong m3 = c0 * Inv;
+        AccLowZero(m3, c0, ref c1, ref c2);
+        c0 = c1; c1 = c2; c2 = 0;
+        Acc(a.L0, b.L4, ref c0, ref c1, ref c2);
+        Acc(m0, P4, ref c0, ref c1, ref c2);
+        Acc(a.L1, b.L3, ref c0, ref c1, ref c2);
+        Acc(m1, P3, ref c0, ref c1, ref c2);
+        Acc(a.L2, b.L2, ref c0, ref c1, ref c2);
+        Acc(m2, P2, ref c0, ref c1, ref c2);
+        Acc(a.L3, b.L1, ref c0, ref c1, ref c2);
+        Acc(m3, P1, ref c0, ref c1, ref c2);
+        Acc(a.L4, b.L0, ref c0, ref c1, ref c2);
+        ulong m4 = c0 * Inv;
+        AccLowZero(m4, c0, ref c1, ref c2);
+        c0 = c1; c1 = c2; c2 = 0;
+        Acc(a.L0, b.L5, ref c0, ref c1, ref c2);
+        Acc(m0, P5, ref c0, ref c1, ref c2);
+        Acc(a.L1, b.L4, ref c0, ref c1, ref c2);
+        Acc(m1, P4, ref c0, ref c1, ref c2);
+        Acc(a.L2, b.L3, ref c0, ref c1, ref c2);
+        Acc(m2, P3, ref c0, ref c1, ref c2);
+        Acc(a.L3, b.L2, ref c0, ref c1, ref c2);
+        Acc(m3, P2, ref c0, ref c1, ref c2);
+        Acc(a.L4, b.L1, ref c0, ref c1, ref c2);
+        Acc(m4, P1, ref c0, ref c1, ref c2);
+        Acc(a.L5, b.L0, ref c0, ref c1, ref c2);
+        ulong m5 = c0 * Inv;
+        AccLowZero(m5, c0, ref c1, ref c2);
+        c0 = c1; c1 = c2; c2 = 0;
+        Acc(a.L1, b.L5, ref c0, ref c1, ref c2);
+        Acc(m1, P5, ref c0, ref c1, ref c2);
+        Acc(a.L2, b.L4, ref c0, ref c1, ref c2);
+        Acc(m2, P4, ref c0, ref c1, ref c2);
+        Acc(a.L3, b.L3, ref c0, ref c1, ref c2);
+        Acc(m3, P3, ref c0, ref c1, ref c2);
+        Acc(a.L4, b.L2, ref c0, ref c1, ref c2);
+        Acc(m4, P2, ref c0, ref c1, ref c2);
+        Acc(a.L5, b.L1, ref c0, ref c1, ref c2);
+        Acc(m5, P1, ref c0, ref c1, ref c2);
+        ulong r0 = c0;
+        c0 = c1; c1 = c2; c2 = 0;
+        Acc(a.L2, b.L5, ref c0, ref c1, ref c2);
+        Acc(m2, P5, ref c0, ref c1, ref c2);
+        Acc(a.L3, b.L4, ref c0, ref c1, ref c2);
+        Acc(m3, P4, ref c0, ref c1, ref c2);
+        Acc(a.L4, b.L3, ref c0, ref c1, ref c2);
+        Acc(m4, P3, ref c0, ref c1, ref c2);
+        Acc(a.L5, b.L2, ref c0, ref c1, ref c2);
+        Acc(m5, P2, ref c0, ref c1, ref c2);
+        ulong r1 = c0;
+        c0 = c1; c1 = c2; c2 = 0;
+        Acc(a.L3, b.L5, ref c0, ref c1, ref c2);
+        Acc(m3, P5, ref c0, ref c1, ref c2);
+        Acc(a.L4, b.L4, ref c0, ref c1, ref c2);
+        Acc(m4, P4, ref c0, ref c1, ref c2);
+        Acc(a.L5, b.L3, ref c0, ref c1, ref c2);
+        Acc(m5, P3, ref c0, ref c1, ref c2);
+        ulong r2 = c0;
+        c0 = c1; c1 = c2; c2 = 0;
+        Acc(a.L4, b.L5, ref c0, ref c1, ref c2);
+        Acc(m4, P5, ref c0, ref c1, ref c2);
+        Acc(a.L5, b.L4, ref c0, ref c1, ref c2);
+        Acc(m5, P4, ref c0, ref c1, ref c2);
+        ulong r3 = c0;
+        c0 = c1; c1 = c2; c2 = 0;
+        Acc(a.L5, b.L5, ref c0, ref c1, ref c2);
+        Acc(m5, P5, ref c0, ref c1, ref c2);
+        ulong r4 = c0;
+        ulong r5 = c1;
+        return ReduceOnce(r0, r1, r2, r3, r4, r5);
     }
 
-    // The limbs of a are read from memory in each step rather than cached in locals: with six
-    // accumulators, the multiplier and two carry chains live, caching a as well only causes spills.
+    /// <summary>c2:c1:c0 += x·y.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step(ulong bi, in Fp a, ref ulong t0, ref ulong t1, ref ulong t2, ref ulong t3, ref ulong t4, ref ulong t5)
+    private static void Acc(ulong x, ulong y, ref ulong c0, ref ulong c1, ref ulong c2)
     {
-        ulong A = Limbs.MulAdd(a.L0, bi, t0, out t0);
-        ulong m = t0 * Inv;
-        ulong C = Limbs.MulHigh(m, P0) + (t0 != 0 ? 1UL : 0UL); // low word of m·p0 + t0 is 0 by choice of m
-        A = Limbs.MulAdd(a.L1, bi, t1, A, out t1);
-        C = Limbs.MulAdd(m, P1, t1, C, out t0);
-        A = Limbs.MulAdd(a.L2, bi, t2, A, out t2);
-        C = Limbs.MulAdd(m, P2, t2, C, out t1);
-        A = Limbs.MulAdd(a.L3, bi, t3, A, out t3);
-        C = Limbs.MulAdd(m, P3, t3, C, out t2);
-        A = Limbs.MulAdd(a.L4, bi, t4, A, out t4);
-        C = Limbs.MulAdd(m, P4, t4, C, out t3);
-        A = Limbs.MulAdd(a.L5, bi, t5, A, out t5);
-        C = Limbs.MulAdd(m, P5, t5, C, out t4);
-        t5 = C + A;
+        ulong hi = Limbs.MulHigh(x, y);
+        ulong lo = x * y;
+        c0 += lo;
+        hi += c0 < lo ? 1UL : 0UL; // hi ≤ 2^64 − 2, so this cannot wrap
+        c1 += hi;
+        c2 += c1 < hi ? 1UL : 0UL;
+    }
+
+    /// <summary>c2:c1:c0 += m·p0 where m = c0·(−p⁻¹) makes the low word zero: only its carry and the high word remain.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AccLowZero(ulong m, ulong c0, ref ulong c1, ref ulong c2)
+    {
+        ulong hi = Limbs.MulHigh(m, P0) + (c0 != 0 ? 1UL : 0UL);
+        c1 += hi;
+        c2 += c1 < hi ? 1UL : 0UL;
+    }
+
+    /// <summary>c2:c1:c0 += w.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddWord(ulong w, ref ulong c0, ref ulong c1, ref ulong c2)
+    {
+        c0 += w;
+        ulong carry = c0 < w ? 1UL : 0UL;
+        c1 += carry;
+        c2 += c1 < carry ? 1UL : 0UL;
     }
 
     /// <summary>a + b without the final reduction; the sum of two reduced values is below 2p &lt; 2^382.</summary>
@@ -278,7 +379,84 @@ internal readonly struct Fp : IEquatable<Fp>, ICurveField<Fp>
         return new Wide(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11);
     }
 
-    /// <summary>Montgomery reduction of a wide value below p·2^384 (REDC), then one conditional subtraction.</summary>
+    /// <summary>The full 768-bit square: each off-diagonal product once, doubled, plus the diagonal.</summary>
+    internal static Wide SquareWide(in Fp a)
+    {
+        ulong c0 = 0, c1 = 0, c2 = 0;
+        Acc(a.L0, a.L1, ref c0, ref c1, ref c2);
+        ulong w1 = c0;
+        c0 = c1; c1 = c2; c2 = 0;
+        Acc(a.L0, a.L2, ref c0, ref c1, ref c2);
+        ulong w2 = c0;
+        c0 = c1; c1 = c2; c2 = 0;
+        Acc(a.L0, a.L3, ref c0, ref c1, ref c2);
+        Acc(a.L1, a.L2, ref c0, ref c1, ref c2);
+        ulong w3 = c0;
+        c0 = c1; c1 = c2; c2 = 0;
+        Acc(a.L0, a.L4, ref c0, ref c1, ref c2);
+        Acc(a.L1, a.L3, ref c0, ref c1, ref c2);
+        ulong w4 = c0;
+        c0 = c1; c1 = c2; c2 = 0;
+        Acc(a.L0, a.L5, ref c0, ref c1, ref c2);
+        Acc(a.L1, a.L4, ref c0, ref c1, ref c2);
+        Acc(a.L2, a.L3, ref c0, ref c1, ref c2);
+        ulong w5 = c0;
+        c0 = c1; c1 = c2; c2 = 0;
+        Acc(a.L1, a.L5, ref c0, ref c1, ref c2);
+        Acc(a.L2, a.L4, ref c0, ref c1, ref c2);
+        ulong w6 = c0;
+        c0 = c1; c1 = c2; c2 = 0;
+        Acc(a.L2, a.L5, ref c0, ref c1, ref c2);
+        Acc(a.L3, a.L4, ref c0, ref c1, ref c2);
+        ulong w7 = c0;
+        c0 = c1; c1 = c2; c2 = 0;
+        Acc(a.L3, a.L5, ref c0, ref c1, ref c2);
+        ulong w8 = c0;
+        c0 = c1; c1 = c2; c2 = 0;
+        Acc(a.L4, a.L5, ref c0, ref c1, ref c2);
+        ulong w9 = c0;
+        c0 = c1; c1 = c2; c2 = 0;
+        ulong w10 = c0;
+        // Double the off-diagonal sum (it is below 2^767, so no bit is lost).
+        ulong w11 = w10 >> 63;
+        w10 = (w10 << 1) | (w9 >> 63);
+        w9 = (w9 << 1) | (w8 >> 63);
+        w8 = (w8 << 1) | (w7 >> 63);
+        w7 = (w7 << 1) | (w6 >> 63);
+        w6 = (w6 << 1) | (w5 >> 63);
+        w5 = (w5 << 1) | (w4 >> 63);
+        w4 = (w4 << 1) | (w3 >> 63);
+        w3 = (w3 << 1) | (w2 >> 63);
+        w2 = (w2 << 1) | (w1 >> 63);
+        w1 <<= 1;
+        ulong w0;
+        ulong carry = 0;
+        ulong h0 = Limbs.MulHigh(a.L0, a.L0), l0 = a.L0 * a.L0;
+        ulong h1 = Limbs.MulHigh(a.L1, a.L1), l1 = a.L1 * a.L1;
+        ulong h2 = Limbs.MulHigh(a.L2, a.L2), l2 = a.L2 * a.L2;
+        ulong h3 = Limbs.MulHigh(a.L3, a.L3), l3 = a.L3 * a.L3;
+        ulong h4 = Limbs.MulHigh(a.L4, a.L4), l4 = a.L4 * a.L4;
+        ulong h5 = Limbs.MulHigh(a.L5, a.L5), l5 = a.L5 * a.L5;
+        w0 = l0;
+        w1 = Limbs.Add(w1, h0, ref carry);
+        w2 = Limbs.Add(w2, l1, ref carry);
+        w3 = Limbs.Add(w3, h1, ref carry);
+        w4 = Limbs.Add(w4, l2, ref carry);
+        w5 = Limbs.Add(w5, h2, ref carry);
+        w6 = Limbs.Add(w6, l3, ref carry);
+        w7 = Limbs.Add(w7, h3, ref carry);
+        w8 = Limbs.Add(w8, l4, ref carry);
+        w9 = Limbs.Add(w9, h4, ref carry);
+        w10 = Limbs.Add(w10, l5, ref carry);
+        w11 = Limbs.Add(w11, h5, ref carry);
+        return new Wide(w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11);
+    }
+
+    /// <summary>
+    /// Montgomery reduction (REDC) of a wide value below p·2^384, then one conditional subtraction: the
+    /// value before it is below t/2^384 + p &lt; 2p. Operand scanning measured faster here than the
+    /// column form (fewer live words per row).
+    /// </summary>
     internal static Fp Reduce(in Wide t)
     {
         ulong t0 = t.W0, t1 = t.W1, t2 = t.W2, t3 = t.W3, t4 = t.W4, t5 = t.W5, t6 = t.W6, t7 = t.W7, t8 = t.W8, t9 = t.W9, t10 = t.W10, t11 = t.W11;
@@ -334,7 +512,7 @@ internal readonly struct Fp : IEquatable<Fp>, ICurveField<Fp>
         return ReduceOnce(t6, t7, t8, t9, t10, t11);
     }
 
-    public Fp Square() => this * this;
+    public Fp Square() => Reduce(SquareWide(this));
 
     /// <summary>
     /// a^e with 4-bit fixed windows: the sequence of operations depends only on the exponent,

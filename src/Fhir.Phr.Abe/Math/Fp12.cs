@@ -84,12 +84,26 @@ internal readonly struct Fp12 : IEquatable<Fp12>
         return new Fp12(bb.MulByNonResidue() + aa, t);
     }
 
+    /// <summary>
+    /// (a + b·w')² in GF(p^4) = GF(p^2)[w']/(w'² − ξ) with lazy reduction: the six GF(p) products are
+    /// kept at full width and each output coefficient is reduced once (four reductions instead of six
+    /// Montgomery products plus their additions). Every unreduced product is below 2p², so every sum
+    /// below stays under 6p², inside the REDC bound p·2^384 ≈ 9.8p²; the offsets 2p² and 4p² keep the
+    /// differences non-negative.
+    /// </summary>
     private static (Fp2, Fp2) Fp4Square(in Fp2 a, in Fp2 b)
     {
-        var t0 = a.Square();
-        var t1 = b.Square();
-        var c0 = t1.MulByNonResidue() + t0;
-        var c1 = (a + b).Square() - t0 - t1;
+        // x² = ((x0 + x1)(x0 − x1), 2·x0·x1), each product below 2p².
+        var a0 = Fp.MulWide(Fp.AddUnreduced(a.C0, a.C1), a.C0 - a.C1);
+        var a1 = Fp.MulWide(Fp.AddUnreduced(a.C0, a.C0), a.C1);
+        var b0 = Fp.MulWide(Fp.AddUnreduced(b.C0, b.C1), b.C0 - b.C1);
+        var b1 = Fp.MulWide(Fp.AddUnreduced(b.C0, b.C0), b.C1);
+        var u = a + b;
+        var u0 = Fp.MulWide(Fp.AddUnreduced(u.C0, u.C1), u.C0 - u.C1);
+        var u1 = Fp.MulWide(Fp.AddUnreduced(u.C0, u.C0), u.C1);
+        // c0 = b²·ξ + a² = (b0 − b1 + a0, b0 + b1 + a1); c1 = (a + b)² − a² − b².
+        var c0 = new Fp2(Fp.Reduce(b0 + a0 + Wide.TwoPSquared - b1), Fp.Reduce(b0 + b1 + a1));
+        var c1 = new Fp2(Fp.Reduce(u0 + Wide.FourPSquared - a0 - b0), Fp.Reduce(u1 + Wide.FourPSquared - a1 - b1));
         return (c0, c1);
     }
 

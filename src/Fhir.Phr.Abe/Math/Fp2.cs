@@ -19,7 +19,6 @@ internal readonly struct Fp2 : IEquatable<Fp2>, ICurveField<Fp2>
     public static Fp2 One => new(Fp.One, Fp.Zero);
 
     private static readonly ulong[] PMinus3Over4 = Limbs.FromBigInteger((Fp.Modulus - 3) / 4, 6);
-    private static readonly ulong[] PMinus1Over2 = Limbs.FromBigInteger((Fp.Modulus - 1) / 2, 6);
 
     public bool IsZero => C0.IsZero & C1.IsZero;
 
@@ -115,26 +114,27 @@ internal readonly struct Fp2 : IEquatable<Fp2>, ICurveField<Fp2>
     /// <summary>A square iff its norm a0^2 + a1^2 is a square in GF(p).</summary>
     public bool IsSquare() => (C0.Square() + C1.Square()).IsSquare();
 
-    /// <summary>Square root for p ≡ 3 (mod 4): Algorithm 9 of eprint 2012/685 (as in zkcrypto).</summary>
+    private static readonly Fp Half = Fp.FromUInt64(2).Invert();
+
+    /// <summary>
+    /// Square root for p ≡ 3 (mod 4) by the norm ("complex") method: two GF(p) powers instead of one or
+    /// two GF(p²) powers (Algorithm 9 of eprint 2012/685, which zkcrypto uses). With n = a0² + a1² and
+    /// s = √n, d = (a0 + s)/2 (or (a0 − s)/2 when that is zero) and t = d^((p−3)/4), y = t·d:
+    /// if y² = d then x = y + (a1·t/2)·u, else y² = −d and x = −(a1·t/2) + y·u. Both cases are
+    /// formed and one kept by mask, so the only data-dependent outcome is the returned flag
+    /// (G2 decompression of secret key points uses this).
+    /// </summary>
     public bool TrySqrt(out Fp2 root)
     {
-        if (IsZero)
-        {
-            root = Zero;
-            return true;
-        }
-        var a1 = Pow(PMinus3Over4);
-        var alpha = a1.Square() * this;
-        var x0 = a1 * this;
-        if (alpha == -One)
-        {
-            // alpha = -1: the root is x0·u.
-            root = new Fp2(-x0.C1, x0.C0);
-        }
-        else
-        {
-            root = (alpha + One).Pow(PMinus1Over2) * x0;
-        }
+        var n = C0.Square() + C1.Square();
+        _ = n.TrySqrt(out var s); // a non-square norm means a is not a square: the final check fails
+        var d = (C0 + s) * Half;
+        d = Fp.Select(d, (C0 - s) * Half, d.IsZeroMask);
+        var t = d.Pow(PMinus3Over4);
+        var y = t * d;
+        ulong dIsSquare = y.Square().EqualMask(d);
+        var at = C1 * t * Half;
+        root = new Fp2(Fp.Select(-at, y, dIsSquare), Fp.Select(y, at, dIsSquare));
         return root.Square() == this;
     }
 

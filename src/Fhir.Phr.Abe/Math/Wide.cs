@@ -20,6 +20,11 @@ internal readonly struct Wide
     /// <summary>p², added before a subtraction so the difference of two products stays non-negative.</summary>
     public static readonly Wide PSquared = FromBig(Fp.Modulus * Fp.Modulus);
 
+    /// <summary>2p² and 4p², offsets for differences of sums of products (all below the REDC bound p·2^384 ≈ 9.8p²).</summary>
+    public static readonly Wide TwoPSquared = FromBig(2 * Fp.Modulus * Fp.Modulus);
+
+    public static readonly Wide FourPSquared = FromBig(4 * Fp.Modulus * Fp.Modulus);
+
     private static Wide FromBig(System.Numerics.BigInteger v)
     {
         var l = Limbs.FromBigInteger(v, 12);
