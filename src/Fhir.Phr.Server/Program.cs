@@ -4,6 +4,8 @@ using Fhir.Phr.Server.Fhir;
 using Fhir.Phr.Server.Hosting;
 using Fhir.Phr.Server.Ingest;
 using Fhir.Phr.Server.Jobs;
+using Fhir.Phr.Server.Matching;
+using Fhir.Phr.Server.Sharing;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--seed"] = "Phr:Seed", ["--data"] = "Phr:DataDirectory" });
@@ -25,6 +27,8 @@ app.MapJobs();
 app.MapFhirRest();
 app.MapDicomWeb();
 app.MapIngest();
+app.MapSharing();
+app.MapPatientMatch();
 
 await app.PrepareAsync();
 await app.RunAsync();

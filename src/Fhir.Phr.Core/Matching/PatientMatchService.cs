@@ -1,0 +1,79 @@
+using Fhir.Phr.Core.Errors;
+using Fhir.Phr.Core.Resources;
+using Fhir.Phr.Core.Search;
+using Hl7.Fhir.Model;
+
+namespace Fhir.Phr.Core.Matching;
+
+/// <summary>A stored patient scored against an incoming one.</summary>
+public sealed record PatientCandidate(StoredResource Stored, Patient Patient, MatchScore Score);
+
+/// <summary>The candidates worth showing (weight at or above the review threshold), best first, and the searches that could not run.</summary>
+public sealed record PatientMatchResult(IReadOnlyList<PatientCandidate> Candidates, IReadOnlyList<string> SkippedSearches);
+
+/// <summary>
+/// Finds stored patients that may be the incoming one (R4 patient-operation-match): candidates come from searches the blind
+/// index can answer (each identifier, the Soundex of the family and of the given name, which also catches swapped names,
+/// and the birth date), and each is scored by <see cref="PatientMatcher"/> after decryption. Only what the caller may search
+/// is considered, as every search goes through the access filter.
+/// </summary>
+public sealed class PatientMatchService(SearchService search, SearchQueryParser parser)
+{
+    /// <summary>Candidates read per search; a name or birth date shared by more people than this is searched no further.</summary>
+    public const int CandidatesPerSearch = 100;
+
+    public async Task<PatientMatchResult> MatchAsync(Patient incoming, int count, bool onlyCertainMatches, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(incoming);
+        var found = new Dictionary<string, PatientCandidate>(StringComparer.Ordinal);
+        var skipped = new List<string>();
+        foreach (var (name, value) in Searches(incoming))
+        {
+            var query = parser.Parse("Patient", [new(name, value)], SearchHandling.Strict);
+            query.Count = CandidatesPerSearch;
+            query.Total = TotalMode.None;
+            SearchResult result;
+            try
+            {
+                result = await search.SearchAsync(query, cancellationToken);
+            }
+            catch (FhirProblem problem) when (problem.Outcome.Issue.Any(i => i.Code == OperationOutcome.IssueType.TooCostly))
+            {
+                // Too many patients share this value for it to narrow anything down; the other searches still run.
+                skipped.Add(name);
+                continue;
+            }
+
+            foreach (var stored in result.Matches.Where(m => !found.ContainsKey(m.Id)))
+            {
+                var patient = (Patient)stored.ToPoco();
+                found[stored.Id] = new PatientCandidate(stored, patient, PatientMatcher.Compare(incoming, patient));
+            }
+        }
+
+        var ranked = found.Values
+            .Where(c => c.Score.Weight >= PatientMatcher.ReviewThreshold)
+            .OrderByDescending(c => c.Score.Weight)
+            .ThenBy(c => c.Stored.Id, StringComparer.Ordinal)
+            .ToList();
+        if (onlyCertainMatches)
+        {
+            // R4 Patient-match: with onlyCertainMatches, several possible matches mean none is returned.
+            var links = ranked.Where(c => c.Score.Decision == MatchDecision.Link).ToList();
+            ranked = links.Count == 1 && ranked.Count(c => c.Score.Weight >= PatientMatcher.ReviewThreshold) == 1 ? links : [];
+        }
+
+        return new PatientMatchResult(ranked.Take(count).ToList(), skipped);
+    }
+
+    private static IEnumerable<(string Name, string Value)> Searches(Patient incoming)
+    {
+        foreach (var identifier in incoming.Identifier.Where(i => !string.IsNullOrEmpty(i.Value)))
+            yield return ("identifier", $"{SearchQueryParser.EscapeValue(identifier.System)}|{SearchQueryParser.EscapeValue(identifier.Value)}");
+        var name = incoming.Name.FirstOrDefault();
+        foreach (var part in new[] { name?.Family, name?.Given.FirstOrDefault() }.Where(p => !string.IsNullOrWhiteSpace(p)))
+            yield return (Phonetic.ParameterCode, SearchQueryParser.EscapeValue(part));
+        if (!string.IsNullOrEmpty(incoming.BirthDate))
+            yield return ("birthdate", incoming.BirthDate);
+    }
+}
