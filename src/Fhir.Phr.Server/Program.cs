@@ -1,4 +1,5 @@
 using Fhir.Phr.Core;
+using Fhir.Phr.Server.Accounts;
 using Fhir.Phr.Server.DicomWeb;
 using Fhir.Phr.Server.Fhir;
 using Fhir.Phr.Server.Hosting;
@@ -6,6 +7,7 @@ using Fhir.Phr.Server.Ingest;
 using Fhir.Phr.Server.Jobs;
 using Fhir.Phr.Server.Matching;
 using Fhir.Phr.Server.Sharing;
+using Fhir.Phr.Server.Smart;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--seed"] = "Phr:Seed", ["--data"] = "Phr:DataDirectory" });
@@ -17,18 +19,24 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 
 
 builder.Services.AddFhirCore(options);
 builder.Services.AddJobs(options);
+builder.Services.AddAccounts(builder.Configuration, options);
+builder.Services.AddSmart(builder.Configuration, options);
 builder.Services.AddExceptionHandler<FhirExceptionHandler>();
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages(FhirExceptionHandler.WriteStatusOutcomeAsync);
+app.UseSmart();
 app.MapJobs();
-app.MapFhirRest();
-app.MapDicomWeb();
-app.MapIngest();
-app.MapSharing();
-app.MapPatientMatch();
+app.MapAccounts();
+app.MapSmart();
+var api = app.MapFhirApi();
+api.MapFhirRest();
+api.MapDicomWeb();
+api.MapIngest();
+api.MapSharing();
+api.MapPatientMatch();
 
 await app.PrepareAsync();
 await app.RunAsync();

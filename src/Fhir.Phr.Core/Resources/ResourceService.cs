@@ -190,22 +190,24 @@ public sealed class ResourceService(
     public async Task<HistoryPage> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        if (query.ResourceType is not null)
+        // Instance history reads one resource ('r'); type and system history list resources as a search does ('s').
+        var action = query.Id is null ? AccessAction.Search : AccessAction.Read;
+        IReadOnlyList<string> types;
+        if (query.ResourceType is { } type)
         {
-            EnsureSupported(query.ResourceType);
-            access.Demand(AccessAction.Read, query.ResourceType);
+            EnsureSupported(type);
+            access.Demand(action, type);
+            types = [type];
         }
         else
         {
-            foreach (var supported in SearchParameterRegistry.SupportedTypes)
-                access.Demand(AccessAction.Read, supported);
+            types = SearchParameterRegistry.SupportedTypes.Where(t => access.Allows(action, t)).ToList();
+            if (types.Count == 0)
+                access.Demand(action, SearchParameterRegistry.SupportedTypes[0]);
         }
         var snapshot = query.Snapshot ?? time.GetUtcNow().UtcDateTime;
-        var rows = db.Resources.AsNoTracking().Where(r => r.LastUpdated <= snapshot);
-        if (query.ResourceType is { } type)
-            rows = accessFilter.Apply(rows.Where(r => r.ResourceType == type), AccessAction.Read, type);
-        else
-            rows = accessFilter.Apply(rows, AccessAction.Read, SearchParameterRegistry.SupportedTypes);
+        var rows = db.Resources.AsNoTracking().Where(r => r.LastUpdated <= snapshot && types.Contains(r.ResourceType));
+        rows = accessFilter.Apply(rows, action, types);
         if (query.Id is { } id)
         {
             rows = rows.Where(r => r.ResourceId == id);

@@ -3,6 +3,7 @@ using Fhir.Phr.Core.Bundles;
 using Fhir.Phr.Core.Serialization;
 using Fhir.Phr.Core.Storage;
 using Fhir.Phr.Core.Validation;
+using Fhir.Phr.Server.Smart;
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;
 
@@ -25,6 +26,9 @@ internal static partial class StartupTasks
                 await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
             }
         }
+
+        // Accounts and OAuth: their own schema, roles, and the first-start administrator client.
+        await app.PrepareSmartAsync();
 
         // The validator builds its schemas lazily; doing it here keeps the first request fast.
         // The pairing code is warmed on the other core meanwhile (see KeyAuthority.Warm).
