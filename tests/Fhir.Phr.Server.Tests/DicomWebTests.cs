@@ -257,7 +257,7 @@ public sealed class DicomWebTests(FhirServerFixture server)
         // making a valid 20 MiB instance: over the 16 MiB FHIR body limit, under the STOW one.
         // Another patient's study: same-length UIDs and ids, so the file stays valid.
         var ct = File("CT_small.dcm");
-        foreach (var (from, to) in new[] { (CtInstance, CtInstance[..^2] + "99"), (CtStudy, CtStudy[..^2] + "98"), ("1CT1", "9CT9") })
+        foreach (var (from, to) in new[] { (CtInstance, CtInstance[..^2] + "99"), (CtStudy, CtStudy[..^2] + "98"), ("1CT1", "9CT9"), ("Samples^CT1", "Samples^XT9") })
         {
             var old = System.Text.Encoding.ASCII.GetBytes(from);
             for (var at = ct.AsSpan().IndexOf(old); at >= 0; at = ct.AsSpan().IndexOf(old))
