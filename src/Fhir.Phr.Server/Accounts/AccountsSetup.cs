@@ -53,12 +53,14 @@ internal static class AccountsSetup
         });
 
         // Cookies, antiforgery tokens and emailed links stay valid across restarts and nodes that share the data directory.
-        var keys = Directory.CreateDirectory(Path.Combine(Path.GetFullPath(phr.DataDirectory), "data-protection-keys"));
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(keys.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var keys = OperatingSystem.IsWindows()
+            ? Directory.CreateDirectory(Path.Combine(Path.GetFullPath(phr.DataDirectory), "data-protection-keys"))
+            : Directory.CreateDirectory(Path.Combine(Path.GetFullPath(phr.DataDirectory), "data-protection-keys"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         services.AddDataProtection().PersistKeysToFileSystem(keys).SetApplicationName("Fhir.Phr");
 
         var mailDirectory = accounts.Mail.Directory ?? Path.Combine(Path.GetFullPath(phr.DataDirectory), "mail");
+        if (string.IsNullOrEmpty(accounts.Mail.SmtpHost) && !OperatingSystem.IsWindows())
+            Directory.CreateDirectory(mailDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         if (string.IsNullOrEmpty(accounts.Mail.SmtpHost))
             services.AddSingleton<IMailSender>(sp => new DirectoryMailSender(mailDirectory, accounts.Mail.From, sp.GetRequiredService<TimeProvider>()));
         else

@@ -319,9 +319,35 @@ internal sealed class ClientRegistry(IOpenIddictApplicationManager applications,
                 throw Invalid("JWK Set: register public keys only; never send a private key.");
             if (key.Use is { Length: > 0 } use && use != JsonWebKeyUseNames.Sig)
                 throw Invalid($"JWK Set: key {key.Kid} is for '{use}', not for signatures.");
+            if (KeyProblem(key) is { } problem)
+                throw Invalid($"JWK Set: key {key.Kid} {problem}");
             key.Use = JsonWebKeyUseNames.Sig;
         }
         return set;
+    }
+
+    /// <summary>Why the key material cannot verify SMART assertions (RS384 with ≥ 2048-bit RSA, ES384 and friends on NIST curves), or null.</summary>
+    private static string? KeyProblem(JsonWebKey key)
+    {
+        try
+        {
+            if (key.Kty == JsonWebAlgorithmsKeyTypes.RSA)
+            {
+                var modulus = Base64UrlEncoder.DecodeBytes(key.N ?? "");
+                var exponent = Base64UrlEncoder.DecodeBytes(key.E ?? "");
+                return modulus.Length * 8 < 2048 || exponent.Length == 0 ? "is not an RSA public key of at least 2048 bits." : null;
+            }
+            var size = key.Crv switch { "P-256" => 32, "P-384" => 48, "P-521" => 66, _ => 0 };
+            if (size == 0)
+                return "uses a curve other than P-256, P-384 or P-521.";
+            return Base64UrlEncoder.DecodeBytes(key.X ?? "").Length == size && Base64UrlEncoder.DecodeBytes(key.Y ?? "").Length == size
+                ? null
+                : "does not hold a point on its curve (x and y).";
+        }
+        catch (FormatException)
+        {
+            return "is not base64url-encoded key material.";
+        }
     }
 
     private static RegistrationException Invalid(string description) => new("invalid_client_metadata", description);

@@ -21,6 +21,9 @@ internal sealed class ValidatedTokenCache : IDisposable
 {
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 50_000 });
 
+    /// <summary>How many validated tokens are remembered.</summary>
+    public int Count => _cache.Count;
+
     public void Dispose() => _cache.Dispose();
 
     public static void Register(OpenIddictValidationBuilder validation)
@@ -56,8 +59,10 @@ internal sealed class ValidatedTokenCache : IDisposable
     {
         public ValueTask HandleAsync(ValidateTokenContext context)
         {
+            // The JWT's own exp claim: OpenIddict derives its internal expiry claim from it in a later step.
             if (context.TokenValidationResult is { IsValid: true } && context.Principal is { } principal && IsAccessToken(context)
-                && principal.GetExpirationDate() is { } expires && expires > time.GetUtcNow())
+                && long.TryParse(principal.FindFirst(Claims.ExpiresAt)?.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var exp)
+                && DateTimeOffset.FromUnixTimeSeconds(exp) is var expires && expires > time.GetUtcNow())
             {
                 using var entry = cache._cache.CreateEntry(Key(context.Token));
                 entry.Value = principal.Clone();

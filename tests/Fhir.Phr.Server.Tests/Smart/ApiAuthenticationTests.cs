@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Fhir.Phr.Server.Smart;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Fhir.Phr.Server.Tests.Smart;
 
@@ -64,6 +66,37 @@ public sealed class ApiAuthenticationTests(FhirServerFixture server)
 
         Assert.Equal(HttpStatusCode.Unauthorized, status);
         Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+    }
+
+    [Fact]
+    public async Task ValidatedToken_IsRemembered_AndItsExpiryStillApplies()
+    {
+        var cache = server.Factory.Services.GetRequiredService<ValidatedTokenCache>();
+        var token = await server.AdminTokenAsync("system/*.rs");
+        using var client = server.Anonymous();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var before = cache.Count;
+
+        using var first = await client.GetAsync(new Uri("/Patient?_count=1", UriKind.Relative));
+        var remembered = cache.Count;
+        using var second = await client.GetAsync(new Uri("/Patient?_count=1", UriKind.Relative));
+        HttpStatusCode afterExpiry;
+        server.Clock.Offset = TimeSpan.FromMinutes(6);
+        try
+        {
+            using var late = await client.GetAsync(new Uri("/Patient?_count=1", UriKind.Relative));
+            afterExpiry = late.StatusCode;
+        }
+        finally
+        {
+            server.Clock.Offset = TimeSpan.Zero;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(before + 1, remembered);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(remembered, cache.Count);
+        Assert.Equal(HttpStatusCode.Unauthorized, afterExpiry);
     }
 
     [Fact]

@@ -71,6 +71,9 @@ public sealed class ClientRegistrationTests(FhirServerFixture server)
     [InlineData("""{"redirect_uris":["https://a.example.org/cb"],"scope":"patient/Foo.bar"}""")]
     [InlineData("""{"grant_types":["client_credentials"],"token_endpoint_auth_method":"private_key_jwt","scope":"system/*.rs"}""")]
     [InlineData("""{"grant_types":["client_credentials"],"token_endpoint_auth_method":"private_key_jwt","scope":"system/*.rs","jwks":{"keys":[{"kty":"oct","kid":"k","k":"AAAA"}]}}""")]
+    [InlineData("""{"grant_types":["client_credentials"],"token_endpoint_auth_method":"private_key_jwt","scope":"system/*.rs","jwks":{"keys":[{"kty":"RSA","kid":"k","n":"...","e":"AQAB"}]}}""")]
+    [InlineData("""{"grant_types":["client_credentials"],"token_endpoint_auth_method":"private_key_jwt","scope":"system/*.rs","jwks":{"keys":[{"kty":"RSA","kid":"k","n":"AQAB","e":"AQAB"}]}}""")]
+    [InlineData("""{"grant_types":["client_credentials"],"token_endpoint_auth_method":"private_key_jwt","scope":"system/*.rs","jwks":{"keys":[{"kty":"EC","kid":"k","crv":"P-384","x":"AQAB","y":"AQAB"}]}}""")]
     [InlineData("[1,2,3]")]
     public async Task Register_WithBadMetadata_IsInvalidClientMetadata(string json)
     {
