@@ -41,10 +41,6 @@ public sealed class DicomStore(BundleProcessor bundles, ResourceService resource
 
     private static string Hash(string uid) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(uid)))[..40];
 
-    /// <summary>Stores one instance (see <see cref="StoreAllAsync"/>).</summary>
-    public async Task<DicomStoreResult> StoreAsync(byte[] file, string? requiredStudyUid, string wadoBaseUrl, CancellationToken cancellationToken) =>
-        (await StoreAllAsync([file], requiredStudyUid, wadoBaseUrl, cancellationToken))[0];
-
     /// <summary>
     /// Stores the instances of one STOW-RS request, one result per file in the same order.
     /// Instances of the same study are written together — their Binaries and the study merged

@@ -57,8 +57,8 @@ internal static class DicomWebEndpoints
             throw FhirProblem.BadRequest("The multipart/related request has no boundary.");
 
         var baseUrl = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/dicomweb";
-        var results = new List<DicomStoreResult>();
-        var files = new List<(int Index, byte[] File)>();
+        // Parts are read first (a part is a file, or the reason it is refused), then stored study by study.
+        var parts = new List<(byte[]? File, DicomStoreResult? Refused)>();
         // A study is larger than a FHIR body: this endpoint has its own limit (Kestrel allows raising it per request).
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = options.MaxDicomRequestBytes;
@@ -67,18 +67,13 @@ internal static class DicomWebEndpoints
         {
             using var buffer = await ReadPartAsync(section, cancellationToken);
             var partType = section.ContentType?.Split(';')[0].Trim();
-            if (partType is not null && !partType.Equals("application/dicom", StringComparison.OrdinalIgnoreCase))
-            {
-                results.Add(new DicomStoreResult(null, null, null, DicomStore.CannotUnderstand, $"Part of type {partType} is not application/dicom."));
-                continue;
-            }
-            files.Add((results.Count, buffer.ToArray()));
-            results.Add(null!);
+            parts.Add(partType is not null && !partType.Equals("application/dicom", StringComparison.OrdinalIgnoreCase)
+                ? (null, new DicomStoreResult(null, null, null, DicomStore.CannotUnderstand, $"Part of type {partType} is not application/dicom."))
+                : (buffer.ToArray(), null));
         }
-        // Parts are read first, then stored study by study (one transaction per study).
-        var outcomes = await store.StoreAllAsync(files.Select(f => f.File).ToList(), study, baseUrl, cancellationToken);
-        for (var i = 0; i < files.Count; i++)
-            results[files[i].Index] = outcomes[i];
+        var outcomes = await store.StoreAllAsync(parts.Where(p => p.File is not null).Select(p => p.File!).ToList(), study, baseUrl, cancellationToken);
+        var next = 0;
+        var results = parts.Select(p => p.Refused ?? outcomes[next++]).ToList();
         if (results.Count == 0)
             throw FhirProblem.BadRequest("The request holds no DICOM instance.");
 

@@ -18,7 +18,7 @@ p99() { grep -E '^ +99%' | awk '{print $2}'; }
 run_mode() {
   local mode=$1 disabled=$2 port=$3
   rm -rf "$work/data"
-  Phr__DataDirectory="$work/data" Phr__Protection__DisabledForBenchmarks=$disabled \
+  Phr__DataDirectory="$work/data" Phr__Protection__DisabledForBenchmarks=$disabled Phr__Smart__BackendAccessTokenLifetime=01:00:00 \
     dotnet "$work/app/Fhir.Phr.Server.dll" --urls "http://127.0.0.1:$port" > "$work/server-$mode.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 180); do curl -sf "http://127.0.0.1:$port/metadata" -o /dev/null && break; sleep 1; done
