@@ -130,7 +130,8 @@ public sealed class SharingService(PhrDbContext db, AccessContext access, WriteG
         await scope.ServiceProvider.GetRequiredService<ResourceService>().CreateAsync(audit, cancellationToken);
     }
 
-    private async Task DemandOwnerAsync(string patientId, CancellationToken cancellationToken)
+    /// <summary>Only the record's owner (or the system) manages its shares: 403 for others, 404 for an unknown record.</summary>
+    public async Task DemandOwnerAsync(string patientId, CancellationToken cancellationToken)
     {
         var system = access.IsOpen || access.Reach(AccessAction.Update, "Patient") is null;
         if (!system && access.Caller?.OwnPatient != patientId)
