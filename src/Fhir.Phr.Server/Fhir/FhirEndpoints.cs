@@ -52,7 +52,9 @@ internal static class FhirEndpoints
             context.Response.Headers.ETag = stored.ETag;
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
-        return FhirHttp.Resource(context, stored);
+        return stored.ResourceType == "Binary" && !stored.IsDeleted && FhirHttp.WantsNativeBinary(context.Request)
+            ? FhirHttp.NativeBinary(context, stored)
+            : FhirHttp.Resource(context, stored);
     }
 
     // http.html#cread: If-None-Match with the current ETag, or If-Modified-Since not older than it, gives 304.
@@ -71,7 +73,10 @@ internal static class FhirEndpoints
     {
         if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
             throw FhirProblem.NotFound($"'{version}' is not a version of {type}/{id}.");
-        return FhirHttp.Resource(context, await resources.VReadAsync(type, id, number, cancellationToken));
+        var stored = await resources.VReadAsync(type, id, number, cancellationToken);
+        return stored.ResourceType == "Binary" && !stored.IsDeleted && FhirHttp.WantsNativeBinary(context.Request)
+            ? FhirHttp.NativeBinary(context, stored)
+            : FhirHttp.Resource(context, stored);
     }
 
     private static async Task<IResult> Create(HttpContext context, string type, PhrOptions options, FhirInteractions interactions, ResourceService resources, CancellationToken cancellationToken)
@@ -86,7 +91,7 @@ internal static class FhirEndpoints
     private static async Task<IResult> Update(HttpContext context, string type, string id, PhrOptions options, FhirInteractions interactions, ResourceService resources, CancellationToken cancellationToken)
     {
         resources.EnsureSupported(type);
-        var resource = await FhirHttp.ReadResourceAsync(context.Request, options, type, cancellationToken);
+        var resource = await FhirHttp.ReadResourceAsync(context.Request, options, type, cancellationToken, id);
         if (resource.Id is null)
             throw FhirProblem.BadRequest("An update must carry the resource id in the body (http.html#update).", "Resource.id");
         var result = await interactions.UpdateAsync(resource, id, FhirHttp.IfMatch(context.Request), cancellationToken);

@@ -98,14 +98,65 @@ internal static class FhirHttp
     }
 
     /// <summary>Reads and parses the resource in the body, checking its type against the URL.</summary>
-    public static async Task<Resource> ReadResourceAsync(HttpRequest request, PhrOptions options, string? expectedType, CancellationToken cancellationToken)
+    public static async Task<Resource> ReadResourceAsync(HttpRequest request, PhrOptions options, string? expectedType, CancellationToken cancellationToken, string? id = null)
     {
+        if (expectedType == "Binary" && IsNativeBinary(request))
+            return await ReadNativeBinaryAsync(request, options, id, cancellationToken);
         var format = BodyFormat(request);
         var body = await ReadBodyAsync(request, options, cancellationToken);
         var resource = FhirFormats.Parse(body, format);
         if (expectedType is not null && resource.TypeName != expectedType)
             throw FhirProblem.BadRequest($"The body is a {resource.TypeName} but the URL names {expectedType}.", "resourceType");
         return resource;
+    }
+
+    // R4 binary.html#rest: a Binary may be written in its own content type; the body is the data,
+    // and X-Security-Context names the resource whose access rules it follows (here: its record).
+    private static bool IsNativeBinary(HttpRequest request) =>
+        request.ContentType?.Split(';')[0].Trim() is { Length: > 0 } media && Classify(media) is null;
+
+    private static async Task<Binary> ReadNativeBinaryAsync(HttpRequest request, PhrOptions options, string? id, CancellationToken cancellationToken)
+    {
+        var binary = new Binary
+        {
+            Id = id,
+            ContentType = request.ContentType!.Split(';')[0].Trim(),
+            Data = await ReadBodyAsync(request, options, cancellationToken),
+        };
+        if (request.Headers[SecurityContextHeader].FirstOrDefault() is { Length: > 0 } context)
+            binary.SecurityContext = new ResourceReference(context.Trim());
+        return binary;
+    }
+
+    public const string SecurityContextHeader = "X-Security-Context";
+
+    /// <summary>
+    /// R4 binary.html#rest: a Binary is read in its own content type unless the request
+    /// explicitly asks for FHIR (by _format, or a FHIR type in Accept; <c>*/*</c> is not asking).
+    /// </summary>
+    public static bool WantsNativeBinary(HttpRequest request)
+    {
+        if (!string.IsNullOrEmpty(request.Query["_format"].FirstOrDefault()))
+            return false;
+        return !request.Headers.Accept.SelectMany(h => (h ?? "").Split(','))
+            .Any(part => Classify(part.Split(';')[0].Trim()) is not null);
+    }
+
+    /// <summary>
+    /// The Binary's own bytes in its content type. Stored content can be anything a sender gave,
+    /// so browsers are told not to sniff it and to run nothing it contains.
+    /// </summary>
+    public static IResult NativeBinary(HttpContext context, StoredResource stored)
+    {
+        var binary = (Binary)stored.ToPoco();
+        var response = context.Response;
+        response.Headers.ETag = stored.ETag;
+        response.Headers.LastModified = stored.LastUpdated.ToString("R", CultureInfo.InvariantCulture);
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers.ContentSecurityPolicy = "sandbox";
+        if (binary.SecurityContext?.Reference is { } securityContext)
+            response.Headers[SecurityContextHeader] = securityContext;
+        return new BodyResult(binary.Data ?? [], binary.ContentType ?? "application/octet-stream", StatusCodes.Status200OK);
     }
 
     public static int? IfMatch(HttpRequest request)
