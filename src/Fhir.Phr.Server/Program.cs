@@ -23,6 +23,9 @@ builder.Services.AddAccounts(builder.Configuration, options);
 builder.Services.AddSmart(builder.Configuration, options);
 builder.Services.AddExceptionHandler<FhirExceptionHandler>();
 builder.Services.AddProblemDetails();
+// A body or parameter that cannot be bound reaches the exception handler with its reason,
+// instead of a bare 400 (the default outside Development).
+builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
 
 var app = builder.Build();
 app.UseExceptionHandler();

@@ -7,8 +7,10 @@ namespace Fhir.Phr.Server.Fhir;
 
 /// <summary>
 /// The one place where failures become responses: a <see cref="FhirProblem"/> keeps its status
-/// and OperationOutcome; ASP.NET Core's own 4xx (unknown route, wrong method, body too large)
-/// get an OperationOutcome too; anything else is a logged 500 that reveals no internals.
+/// and OperationOutcome; ASP.NET Core's own 4xx (unknown route, wrong method, body too large,
+/// a body that does not bind) get an OperationOutcome too, or RFC 9457 problem details on the
+/// plain JSON APIs for accounts and administration; anything else is a logged 500 that reveals
+/// no internals.
 /// </summary>
 internal sealed partial class FhirExceptionHandler(ILogger<FhirExceptionHandler> logger) : IExceptionHandler
 {
@@ -18,6 +20,9 @@ internal sealed partial class FhirExceptionHandler(ILogger<FhirExceptionHandler>
         {
             case FhirProblem problem:
                 await FhirHttp.WriteProblemAsync(httpContext, (int)problem.Status, problem.Outcome);
+                return true;
+            case BadHttpRequestException bad when IsJsonApi(httpContext.Request):
+                await WriteProblemDetailsAsync(httpContext, bad.StatusCode, bad.Message);
                 return true;
             case BadHttpRequestException bad:
                 await FhirHttp.WriteProblemAsync(httpContext, bad.StatusCode, Outcomes.Error(
@@ -38,11 +43,34 @@ internal sealed partial class FhirExceptionHandler(ILogger<FhirExceptionHandler>
         }
     }
 
+    /// <summary>The account and administration APIs speak plain JSON, not FHIR.</summary>
+    private static bool IsJsonApi(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api", StringComparison.Ordinal) || request.Path.StartsWithSegments("/admin", StringComparison.Ordinal);
+
+    private static async Task WriteProblemDetailsAsync(HttpContext http, int status, string detail)
+    {
+        http.Response.StatusCode = status;
+        var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = { Status = status, Detail = detail } });
+    }
+
     /// <summary>Gives bodiless error responses (404 unknown route, 405 wrong method) an OperationOutcome.</summary>
     public static async Task WriteStatusOutcomeAsync(StatusCodeContext context)
     {
         var http = context.HttpContext;
         var status = http.Response.StatusCode;
+        if (IsJsonApi(http.Request))
+        {
+            await WriteProblemDetailsAsync(http, status, status switch
+            {
+                401 => "Authentication is required.",
+                403 => "Access denied.",
+                404 => $"Nothing at {http.Request.Path}.",
+                405 => $"{http.Request.Method} is not supported on {http.Request.Path}.",
+                _ => $"HTTP {status}.",
+            });
+            return;
+        }
         var (code, text) = status switch
         {
             404 => (OperationOutcome.IssueType.NotFound, $"No FHIR endpoint at {http.Request.Path}."),

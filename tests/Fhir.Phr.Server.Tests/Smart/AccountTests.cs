@@ -153,6 +153,19 @@ public sealed partial class AccountTests(FhirServerFixture server)
     }
 
     [Fact]
+    public async Task Registration_WithABodyThatIsNotJson_IsA400ProblemSayingSo()
+    {
+        using var client = server.Anonymous();
+
+        using var response = await client.PostAsync(new Uri("/api/account/register", UriKind.Relative), new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("JSON", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SignIn_UnknownUserAndWrongPassword_ReadTheSame()
     {
         var user = await _smart.PatientUserAsync();
