@@ -16,6 +16,9 @@ public sealed record Caller(string Subject, string? ClientId, IReadOnlyList<stri
     /// <summary>The user's own FHIR resource, e.g. <c>Patient/123</c> for a patient account.</summary>
     public string? FhirUser { get; init; }
 
+    /// <summary>The account's user name (or the client's name), as people know it; for audit records.</summary>
+    public string? Name { get; init; }
+
     /// <summary>Account roles: physician, nurse, relative, friend, emergency, administrator.</summary>
     public IReadOnlyList<string> Roles { get; init; } = [];
 

@@ -118,7 +118,8 @@ public sealed class SharingService(PhrDbContext db, AccessContext access, WriteG
             [
                 new AuditEvent.AgentComponent
                 {
-                    Who = new ResourceReference { Identifier = new Identifier("urn:fhir-phr:account", caller.Subject), Display = caller.Subject },
+                    // The owner reads this record: the account's name says who, its id which account.
+                    Who = new ResourceReference { Identifier = new Identifier("urn:fhir-phr:account", caller.Subject), Display = caller.Name ?? caller.Subject },
                     Requestor = true,
                     PurposeOfUse = [new CodeableConcept("http://terminology.hl7.org/CodeSystem/v3-ActReason", "ETREAT") { Text = reason }],
                 },

@@ -43,6 +43,7 @@ internal sealed class FhirCallerMiddleware(RequestDelegate next)
         {
             Patient = principal.GetClaim(SmartClaims.Patient),
             FhirUser = RelativeReference(principal.GetClaim(SmartClaims.FhirUser)),
+            Name = principal.GetClaim(Claims.Name),
             Roles = principal.GetClaims(Claims.Role),
         };
     }

@@ -130,6 +130,7 @@ public sealed class SharingEndpointTests(FhirServerFixture server)
         Assert.Equal(HttpStatusCode.OK, audit.StatusCode);
         var entry = Assert.Single(audits.GetProperty("entry").EnumerateArray());
         Assert.Equal("110127", entry.GetProperty("resource").GetProperty("subtype")[0].GetProperty("code").GetString());
+        Assert.Equal(medic.UserName, entry.GetProperty("resource").GetProperty("agent")[0].GetProperty("who").GetProperty("display").GetString());
     }
 
     [Fact]
