@@ -163,7 +163,7 @@ public sealed class BundleProcessor(
             entry.Resource!.Id = ids[index];
         }
         resources.ValidateAhead(ordered.Select(e => e.Entry.Resource!).ToList(), (i, problem) => Describe(problem, ordered[i].Entry, ordered[i].Index));
-        keys.SealAhead(entries.Where(e => e.Entry.Resource is Patient).Select(e => ids[e.Index]).ToList());
+        resources.SealAhead(entries.Where(e => e.Entry.Resource is Patient).Select(e => ids[e.Index]).ToList());
         return urls;
     }
 

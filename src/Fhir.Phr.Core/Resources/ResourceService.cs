@@ -95,6 +95,13 @@ public sealed class ResourceService(
         }
     }
 
+    /// <summary>Seals the envelopes of new patient records before the write gate (<see cref="RecordKeys.SealAhead"/>); nothing when protection is off.</summary>
+    public void SealAhead(IReadOnlyCollection<string> newPatients)
+    {
+        if (!protector.IsDisabled)
+            keys.SealAhead(newPatients);
+    }
+
     /// <summary>Whether the type is stored here and some granted scope allows creating it.</summary>
     public bool CanCreate(string type) => registry.IsSupportedType(type) && access.Allows(AccessAction.Create, type);
 
