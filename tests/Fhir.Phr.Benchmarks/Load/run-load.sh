@@ -5,12 +5,14 @@
 # freshly started server otherwise takes half the CPU of the first minute); besides wrk's
 # figures the table gives the server's CPU time per request (user + system, from /proc),
 # which moves much less than throughput on a shared machine, and the load average.
+# The server runs with its own folder as content root, as deployed: from another working
+# directory it misses appsettings.json and logs every request and SQL command to the console.
 # Usage: tests/Fhir.Phr.Benchmarks/Load/run-load.sh [seconds-per-scenario] [warm-up-seconds]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 seconds=${1:-15}
-warmup=${2:-5}
+warmup=${2:-10}
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 2; }
 work=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -50,7 +52,7 @@ run_mode() {
   local mode=$1 disabled=$2 port=$3
   rm -rf "$work/data"
   Phr__DataDirectory="$work/data" Phr__Protection__DisabledForBenchmarks=$disabled Phr__Smart__BackendAccessTokenLifetime=01:00:00 \
-    dotnet "$work/app/Fhir.Phr.Server.dll" --urls "http://127.0.0.1:$port" > "$work/server-$mode.log" 2>&1 &
+    dotnet "$work/app/Fhir.Phr.Server.dll" --contentRoot "$work/app" --urls "http://127.0.0.1:$port" > "$work/server-$mode.log" 2>&1 &
   pid=$!
   # Start-up builds and warms the validator: seconds on an idle machine, minutes on a busy one.
   for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/metadata" -o /dev/null && break; sleep 1; done
