@@ -46,6 +46,7 @@ public static class FhirCoreServiceCollectionExtensions
             string.IsNullOrEmpty(options.Protection.AuthorityKeyFile) ? Path.Combine(options.DataDirectory, "abe-authority.key") : options.Protection.AuthorityKeyFile,
             sp.GetRequiredService<MasterKey>()));
         services.AddSingleton<Keys.RecordKeyCache>();
+        services.AddSingleton<SharingStateCache>();
         services.AddScoped<Keys.RecordKeys>();
         services.AddScoped<SharingService>();
         services.AddSingleton<BlindIndexer>();

@@ -165,6 +165,57 @@ public sealed class RecordAccessTests(FhirServerFixture server)
     }
 
     [Fact]
+    public async Task Revoke_TakesEffectOnTheVeryNextRequest_ThoughTheReachWasCached()
+    {
+        var (alice, _, aliceDoc, _) = await TwoPatientsAsync();
+        var owner = new Caller("account-" + alice, "app", ["user/*.cruds"]) { FhirUser = "Patient/" + alice };
+        var friend = new Caller(TestData.Unique("friend"), "app", ["user/*.rs"]) { Roles = ["friend"] };
+        var grant = await AsAsync(owner, sp => sp.GetRequiredService<SharingService>().ShareAsync(alice, friend.Subject, canWrite: false, null, None));
+        // The second read is served from the reach the first one cached.
+        Assert.Equal(aliceDoc, (await ReadAsync(friend, "DocumentReference", aliceDoc)).Id);
+        Assert.Equal(aliceDoc, (await ReadAsync(friend, "DocumentReference", aliceDoc)).Id);
+
+        await AsAsync(owner, sp => sp.GetRequiredService<SharingService>().RevokeAsync(alice, grant.Id, None));
+
+        Assert.Equal(HttpStatusCode.NotFound, await StatusOfAsync(() => ReadAsync(friend, "DocumentReference", aliceDoc)));
+    }
+
+    [Fact]
+    public async Task Share_TakesEffectOnTheVeryNextRequest_ThoughTheReachWasCached()
+    {
+        var (alice, _, aliceDoc, _) = await TwoPatientsAsync();
+        var owner = new Caller("account-" + alice, "app", ["user/*.cruds"]) { FhirUser = "Patient/" + alice };
+        var friend = new Caller(TestData.Unique("friend"), "app", ["user/*.rs"]) { Roles = ["friend"] };
+        Assert.Equal(HttpStatusCode.NotFound, await StatusOfAsync(() => ReadAsync(friend, "DocumentReference", aliceDoc)));
+
+        await AsAsync(owner, sp => sp.GetRequiredService<SharingService>().ShareAsync(alice, friend.Subject, canWrite: false, null, None));
+
+        Assert.Equal(aliceDoc, (await ReadAsync(friend, "DocumentReference", aliceDoc)).Id);
+    }
+
+    [Fact]
+    public async Task Revoke_NewWritesUseTheNewEpochAtOnce_ThoughTheEpochWasCached()
+    {
+        var alice = await CreateAsync(TestData.Patient());
+        await CreateAsync(TestData.Document("Patient/" + alice));
+        var owner = new Caller("account-" + alice, "app", ["user/*.cruds"]) { FhirUser = "Patient/" + alice };
+        var grant = await AsAsync(owner, sp => sp.GetRequiredService<SharingService>().ShareAsync(alice, TestData.Unique("friend"), canWrite: false, null, None));
+
+        await AsAsync(owner, sp => sp.GetRequiredService<SharingService>().RevokeAsync(alice, grant.Id, None));
+        var newDoc = await CreateAsync(TestData.Document("Patient/" + alice));
+
+        var sealedEnvelope = await AsAsync(null, async sp =>
+        {
+            var db = sp.GetRequiredService<PhrDbContext>();
+            var envelopeId = await db.Resources.AsNoTracking().Where(r => r.ResourceId == newDoc).Select(r => r.EnvelopeId).SingleAsync();
+            return await db.RecordEnvelopes.AsNoTracking().Where(e => e.Id == envelopeId).Select(e => new { e.CreatedEpoch, e.Sealed }).SingleAsync();
+        });
+        Assert.Equal(1, sealedEnvelope.CreatedEpoch);
+        var authority = server.Factory.Services.GetRequiredService<KeyAuthority>();
+        Assert.False(KeyEnvelope.TryOpen(authority.KeyFor([RecordPolicy.Grant(alice, 0)]), sealedEnvelope.Sealed, out _));
+    }
+
+    [Fact]
     public async Task RecordsStayReadableForOtherSharesWhileTheRewrapRuns()
     {
         var (alice, _, aliceDoc, _) = await TwoPatientsAsync();

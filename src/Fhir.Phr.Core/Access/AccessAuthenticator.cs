@@ -8,9 +8,9 @@ namespace Fhir.Phr.Core.Access;
 /// Turns a validated caller into the request's <see cref="AccessContext"/>: which patients the
 /// account reaches through <c>user/</c> scopes — its own record, the records shared with it,
 /// records it opened with break-glass — and the CP-ABE attributes its key is issued for, all
-/// read from the stored grants and record epochs.
+/// read from the stored grants and record epochs (through <see cref="SharingStateCache"/>).
 /// </summary>
-public sealed class AccessAuthenticator(PhrDbContext db, AccessContext access, TimeProvider time)
+public sealed class AccessAuthenticator(PhrDbContext db, AccessContext access, SharingStateCache cache, TimeProvider time)
 {
     public async Task AuthenticateAsync(Caller caller, CancellationToken cancellationToken)
     {
@@ -41,15 +41,11 @@ public sealed class AccessAuthenticator(PhrDbContext db, AccessContext access, T
         }
 
         var now = time.GetUtcNow().UtcDateTime;
-        var subject = caller.Subject;
-        var grants = await db.AccessGrants.AsNoTracking()
-            .Where(g => g.Grantee == subject && g.RevokedAt == null && (g.ExpiresAt == null || g.ExpiresAt > now))
-            .Select(g => new { g.PatientId, g.Kind, g.CanWrite })
-            .ToListAsync(cancellationToken);
-        var shared = grants.Where(g => g.Kind == GrantKind.Share).Select(g => g.PatientId).Distinct().ToList();
-        var epochs = await db.RecordEpochs.AsNoTracking().Where(e => shared.Contains(e.PatientId)).ToDictionaryAsync(e => e.PatientId, cancellationToken);
-        foreach (var grant in grants)
+        var stored = await GrantsOfAsync(caller.Subject, now, cancellationToken);
+        foreach (var grant in stored.Grants)
         {
+            if (grant.ExpiresAt is { } expires && expires <= now)
+                continue;
             readable.Add(grant.PatientId);
             if (grant.CanWrite)
                 writable.Add(grant.PatientId);
@@ -60,10 +56,30 @@ public sealed class AccessAuthenticator(PhrDbContext db, AccessContext access, T
             }
             // A share holds every epoch some envelope of the record is still wrapped under, so
             // that the record stays readable while a revocation's re-wrap is running.
-            var (oldest, current) = epochs.TryGetValue(grant.PatientId, out var e) ? (e.OldestLiveEpoch, e.Epoch) : (0, 0);
+            var (oldest, current) = stored.Epochs.TryGetValue(grant.PatientId, out var e) ? e : (0, 0);
             for (var epoch = oldest; epoch <= current; epoch++)
                 attributes.Add(RecordPolicy.Grant(grant.PatientId, epoch));
         }
         return new AccountReach(readable, writable, attributes);
+    }
+
+    private async Task<StoredGrants> GrantsOfAsync(string subject, DateTime now, CancellationToken cancellationToken)
+    {
+        var generation = cache.Generation;
+        if (cache.TryGetGrants(subject, out var cached))
+            return cached;
+        var grants = await db.AccessGrants.AsNoTracking()
+            .Where(g => g.Grantee == subject && g.RevokedAt == null && (g.ExpiresAt == null || g.ExpiresAt > now))
+            .Select(g => new { g.PatientId, g.Kind, g.CanWrite, g.ExpiresAt })
+            .ToListAsync(cancellationToken);
+        var shared = grants.Where(g => g.Kind == GrantKind.Share).Select(g => g.PatientId).Distinct().ToList();
+        // Most callers (system clients, patients who were given nothing) have no shares: one query, not two.
+        var epochs = shared.Count == 0
+            ? new Dictionary<string, (int, int)>()
+            : await db.RecordEpochs.AsNoTracking().Where(e => shared.Contains(e.PatientId))
+                .ToDictionaryAsync(e => e.PatientId, e => (e.OldestLiveEpoch, e.Epoch), cancellationToken);
+        var stored = new StoredGrants(grants.Select(g => (g.PatientId, g.Kind, g.CanWrite, g.ExpiresAt)).ToList(), epochs);
+        cache.StoreGrants(subject, generation, stored);
+        return stored;
     }
 }

@@ -15,7 +15,7 @@ namespace Fhir.Phr.Core.Access;
 /// with the emergency role, which needs a reason, expires by itself and is recorded as an
 /// AuditEvent in the patient's record, so the owner sees it.
 /// </summary>
-public sealed class SharingService(PhrDbContext db, AccessContext access, WriteGate gate, IServiceScopeFactory scopes, TimeProvider time)
+public sealed class SharingService(PhrDbContext db, AccessContext access, WriteGate gate, SharingStateCache cache, IServiceScopeFactory scopes, TimeProvider time)
 {
     public const string EmergencyRole = "emergency";
     public static readonly TimeSpan BreakGlassDuration = TimeSpan.FromHours(4);
@@ -68,6 +68,8 @@ public sealed class SharingService(PhrDbContext db, AccessContext access, WriteG
                 else
                     epoch.Epoch++;
                 await db.SaveChangesAsync(cancellationToken);
+                // The revocation counts from the very next request: reach and write epochs are read again.
+                cache.Invalidate();
             }
             db.ChangeTracker.Clear();
             return grant;
@@ -150,6 +152,7 @@ public sealed class SharingService(PhrDbContext db, AccessContext access, WriteG
         {
             db.AccessGrants.Add(grant);
             await db.SaveChangesAsync(cancellationToken);
+            cache.Invalidate();
             db.Entry(grant).State = EntityState.Detached;
         }
     }

@@ -32,6 +32,7 @@ public sealed class BundleProcessor(
     ConditionalResolver conditional,
     SearchQueryParser parser,
     SearchService search,
+    Keys.RecordKeys keys,
     WriteGate gate)
 {
     public const int MaxEntries = 10_000;
@@ -79,6 +80,8 @@ public sealed class BundleProcessor(
     {
         var entries = bundle.Entry.Select((e, i) => (Entry: e, Index: i)).ToList();
         CheckNoDuplicateTargets(entries.Select(e => e.Entry).ToList());
+        var ordered = entries.OrderBy(e => Order(e.Entry.Request!.Method!.Value)).ThenBy(e => e.Entry.Resource is Binary).ThenBy(e => e.Index).ToList();
+        var prepared = Prepare(entries, ordered);
         var strategy = db.Database.CreateExecutionStrategy();
         using var lease = await gate.EnterAsync(cancellationToken);
         return await strategy.ExecuteAsync(async () =>
@@ -86,26 +89,24 @@ public sealed class BundleProcessor(
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             try
             {
-                var urls = await AssignIdentitiesAsync(entries.Select(e => e.Entry).ToList(), cancellationToken);
+                var urls = prepared ?? await AssignIdentitiesAsync(entries.Select(e => e.Entry).ToList(), cancellationToken);
                 var responses = new Bundle.EntryComponent[bundle.Entry.Count];
-                foreach (var (entry, index) in entries.OrderBy(e => Order(e.Entry.Request!.Method!.Value)).ThenBy(e => e.Entry.Resource is Binary).ThenBy(e => e.Index))
+                foreach (var (entry, index) in ordered)
                 {
-                    if (entry.Resource is not null)
+                    if (entry.Resource is not null && prepared is null)
                         await RewriteReferencesAsync(entry.Resource, urls, cancellationToken);
                     var url = urls.TryGetValue("request:" + index, out var assigned) ? assigned : entry.Request!.Url!;
                     try
                     {
-                        responses[index] = await ExecuteAsync(entry, url, preference, cancellationToken);
+                        responses[index] = await ExecuteAsync(entry, url, preference, cancellationToken, freshIds: prepared is not null);
                     }
                     catch (FhirProblem problem)
                     {
-                        var issue = problem.Outcome.Issue.FirstOrDefault();
-                        if (issue is not null)
-                            issue.Diagnostics = $"Bundle.entry[{index}] ({entry.Request!.Method} {entry.Request!.Url!}): {issue.Diagnostics}";
-                        throw;
+                        throw Describe(problem, entry, index);
                     }
                 }
                 await transaction.CommitAsync(cancellationToken);
+                keys.Committed();
                 var response = new Bundle { Type = Bundle.BundleType.TransactionResponse, Id = Guid.NewGuid().ToString("N") };
                 response.Entry.AddRange(responses);
                 return response;
@@ -117,6 +118,53 @@ public sealed class BundleProcessor(
                 throw;
             }
         });
+    }
+
+    private static FhirProblem Describe(FhirProblem problem, Bundle.EntryComponent entry, int index)
+    {
+        var issue = problem.Outcome.Issue.FirstOrDefault();
+        if (issue is not null)
+            issue.Diagnostics = $"Bundle.entry[{index}] ({entry.Request!.Method} {entry.Request!.Url!}): {issue.Diagnostics}";
+        return problem;
+    }
+
+    /// <summary>
+    /// The CPU-heavy part of a transaction that needs no database — ids, reference rewriting,
+    /// validation, the key envelopes of new patient records — done before taking the write gate,
+    /// so that concurrent transactions overlap in it instead of queueing behind each other. Only
+    /// for transactions of plain creates (the shape of ingestion and EMR exchange) whose
+    /// references need no lookup; returns the identity map, or null to do everything in the
+    /// transaction as before.
+    /// </summary>
+    private Dictionary<string, string>? Prepare(List<(Bundle.EntryComponent Entry, int Index)> entries, List<(Bundle.EntryComponent Entry, int Index)> ordered)
+    {
+        foreach (var (entry, _) in entries)
+        {
+            if (entry.Request!.Method != Bundle.HTTPVerb.POST || entry.Resource is null || !string.IsNullOrWhiteSpace(entry.Request.IfNoneExist)
+                || !resources.CanCreate(entry.Resource.TypeName)
+                || Descendants(entry.Resource).OfType<ResourceReference>().Any(r => r.Reference is { } value && value.Contains('?', StringComparison.Ordinal) && !value.Contains("://", StringComparison.Ordinal)))
+                return null;
+        }
+        var urls = new Dictionary<string, string>(StringComparer.Ordinal);
+        var ids = new string[entries.Count];
+        foreach (var (entry, index) in entries)
+        {
+            ids[index] = Guid.NewGuid().ToString("N");
+            urls["request:" + index] = $"{entry.Resource!.TypeName}?_id={ids[index]}";
+            if (!string.IsNullOrEmpty(entry.FullUrl))
+                urls[entry.FullUrl] = $"{entry.Resource.TypeName}/{ids[index]}";
+        }
+        foreach (var (entry, index) in ordered)
+        {
+            // Without conditional references the rewrite never awaits (it reaches no database).
+            var rewrite = RewriteReferencesAsync(entry.Resource!, urls, CancellationToken.None);
+            System.Diagnostics.Debug.Assert(rewrite.IsCompleted);
+            rewrite.GetAwaiter().GetResult();
+            entry.Resource!.Id = ids[index];
+        }
+        resources.ValidateAhead(ordered.Select(e => e.Entry.Resource!).ToList(), (i, problem) => Describe(problem, ordered[i].Entry, ordered[i].Index));
+        resources.SealAhead(entries.Where(e => e.Entry.Resource is Patient).Select(e => ids[e.Index]).ToList());
+        return urls;
     }
 
     // http.html#trules: DELETE, then POST, then PUT/PATCH, then GET/HEAD. Within a group the
@@ -208,7 +256,8 @@ public sealed class BundleProcessor(
         }
     }
 
-    private async Task<Bundle.EntryComponent> ExecuteAsync(Bundle.EntryComponent entry, string url, ReturnPreference preference, CancellationToken cancellationToken)
+    /// <param name="freshIds">The ids of created resources are new GUIDs, not ids an If-None-Exist matched.</param>
+    private async Task<Bundle.EntryComponent> ExecuteAsync(Bundle.EntryComponent entry, string url, ReturnPreference preference, CancellationToken cancellationToken, bool freshIds = false)
     {
         var request = entry.Request!;
         var (path, query) = SplitUrl(url);
@@ -221,7 +270,7 @@ public sealed class BundleProcessor(
             case Bundle.HTTPVerb.POST:
                 var created = RequireResource(entry);
                 var assignedId = query is not null && query.StartsWith("_id=", StringComparison.Ordinal) ? query[4..] : null;
-                if (assignedId is not null && await resources.FindCurrentAsync(created.TypeName, assignedId, cancellationToken) is { IsDeleted: false } existing)
+                if (assignedId is not null && !freshIds && await resources.FindCurrentAsync(created.TypeName, assignedId, cancellationToken) is { IsDeleted: false } existing)
                     result = new InteractionResult(HttpStatusCode.OK, resources.Open(existing));
                 else
                     result = await interactions.CreateAsync(created, assignedId is null ? request.IfNoneExist : null, cancellationToken, assignedId);

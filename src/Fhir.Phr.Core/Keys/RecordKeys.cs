@@ -18,10 +18,16 @@ public sealed class RecordKeyCache
 {
     private const int MaxEntries = 200_000;
 
+    // An envelope is about a kilobyte; this bounds the envelope cache near 20 MB.
+    private const int MaxEnvelopes = 20_000;
+
     /// <summary>Data keys by (attribute set, envelope id, fingerprint of the sealed bytes): a re-wrapped or different envelope misses.</summary>
     internal ConcurrentDictionary<(string Attributes, long Envelope, string Sealed), byte[]> Opened { get; } = new();
 
     internal ConcurrentDictionary<(string Owner, int Epoch), (long Id, byte[] DataKey)> Writable { get; } = new();
+
+    /// <summary>Sealed envelopes by id, with their fingerprint: reads stop loading the envelope row of every resource they open.</summary>
+    internal ConcurrentDictionary<long, (byte[] Sealed, string Fingerprint)> Envelopes { get; } = new();
 
     internal static void Bound<TKey, TValue>(ConcurrentDictionary<TKey, TValue> cache)
         where TKey : notnull
@@ -29,6 +35,17 @@ public sealed class RecordKeyCache
         if (cache.Count >= MaxEntries)
             cache.Clear();
     }
+
+    internal (byte[] Sealed, string Fingerprint) RememberEnvelope(long id, byte[] sealedEnvelope)
+    {
+        if (Envelopes.Count >= MaxEnvelopes)
+            Envelopes.Clear();
+        var entry = (sealedEnvelope, Fingerprint(sealedEnvelope));
+        Envelopes[id] = entry;
+        return entry;
+    }
+
+    internal static string Fingerprint(byte[] sealedEnvelope) => Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(sealedEnvelope), 0, 16);
 }
 
 /// <summary>
@@ -37,11 +54,49 @@ public sealed class RecordKeyCache
 /// row's envelope with the caller's attribute key, so a caller whose attributes do not satisfy
 /// the record's policy cannot decrypt it, whatever the server's access checks said.
 /// </summary>
-public sealed class RecordKeys(PhrDbContext db, AccessContext access, KeyAuthority authority, RecordKeyCache cache, WriteGate gate, TimeProvider time)
+public sealed class RecordKeys(PhrDbContext db, AccessContext access, KeyAuthority authority, RecordKeyCache cache, SharingStateCache sharing, WriteGate gate, TimeProvider time)
 {
     private readonly Dictionary<(string Owner, int Epoch), (long Id, byte[] DataKey)> _madeHere = [];
-    private readonly Dictionary<long, RecordEnvelope> _envelopes = [];
+    private readonly Dictionary<(string Owner, int Epoch), (long Id, byte[] DataKey, byte[] Sealed)> _uncommitted = [];
+    private readonly Dictionary<(string Owner, int Epoch), (byte[] Sealed, byte[] DataKey)> _sealedAhead = [];
     private string? _attributesId;
+
+    /// <summary>
+    /// Seals the first-epoch envelopes of records about to be created (patients with fresh,
+    /// server-assigned ids), in parallel and before the caller takes the write gate: one FAME
+    /// encryption per record is the largest cost of creating a patient, and inside a transaction
+    /// it would otherwise run while every other writer waits. <see cref="ForWriteAsync"/> uses
+    /// them when it would seal one of these envelopes itself; unused ones are dropped.
+    /// </summary>
+    public void SealAhead(IReadOnlyCollection<string> newOwners)
+    {
+        ArgumentNullException.ThrowIfNull(newOwners);
+        var owners = newOwners.Distinct(StringComparer.Ordinal).Where(o => !_sealedAhead.ContainsKey((o, 0))).ToList();
+        var sealedEnvelopes = new (byte[] Sealed, byte[] DataKey)[owners.Count];
+        Parallel.For(0, owners.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        {
+            var dataKey = KeyEnvelope.NewDataKey();
+            sealedEnvelopes[i] = (KeyEnvelope.Seal(authority.PublicKey, RecordPolicy.For(owners[i], 0), dataKey), dataKey);
+        });
+        for (var i = 0; i < owners.Count; i++)
+            _sealedAhead[(owners[i], 0)] = sealedEnvelopes[i];
+    }
+
+    /// <summary>
+    /// After the caller's transaction committed: the envelopes it made are shared with later
+    /// requests (and the system key's copy of their data keys, which it holds by construction).
+    /// </summary>
+    public void Committed()
+    {
+        foreach (var (key, made) in _uncommitted)
+        {
+            RecordKeyCache.Bound(cache.Writable);
+            cache.Writable[key] = (made.Id, made.DataKey);
+            RecordKeyCache.Bound(cache.Opened);
+            cache.Opened[(SystemAttributesId, made.Id, cache.RememberEnvelope(made.Id, made.Sealed).Fingerprint)] = made.DataKey;
+        }
+        _uncommitted.Clear();
+    }
 
     /// <summary>The envelope (id and data key) new versions of the record are written with.</summary>
     public async Task<(long EnvelopeId, byte[] DataKey)> ForWriteAsync(string? owner, CancellationToken cancellationToken)
@@ -54,19 +109,23 @@ public sealed class RecordKeys(PhrDbContext db, AccessContext access, KeyAuthori
         if (existing is not null)
             return Remember(key, existing.Id, OpenAsSystem(existing), committed: true);
 
-        var dataKey = KeyEnvelope.NewDataKey();
+        var (sealedEnvelope, dataKey) = owner is not null && _sealedAhead.Remove(key, out var ahead)
+            ? ahead
+            : SealNew(owner, key.Item2);
         var envelope = new RecordEnvelope
         {
             Owner = key.Item1,
             CreatedEpoch = key.Item2,
             WrapEpoch = key.Item2,
-            Sealed = KeyEnvelope.Seal(authority.PublicKey, RecordPolicy.For(owner, key.Item2), dataKey),
+            Sealed = sealedEnvelope,
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
         if (db.Database.CurrentTransaction is not null)
         {
-            // Part of the caller's transaction: it may still roll back, so only this scope remembers it.
+            // Part of the caller's transaction: it may still roll back, so only this scope
+            // remembers it until the caller reports the commit (Committed).
             await InsertAsync(envelope, cancellationToken);
+            _uncommitted[key] = (envelope.Id, dataKey, envelope.Sealed);
             return Remember(key, envelope.Id, dataKey, committed: false);
         }
         using (await gate.EnterAsync(cancellationToken))
@@ -85,8 +144,14 @@ public sealed class RecordKeys(PhrDbContext db, AccessContext access, KeyAuthori
         }
         // Every record policy names the system role, so the system key opens this envelope by
         // construction: remember that instead of proving it with a decryption on the first read.
-        cache.Opened[(SystemAttributesId, envelope.Id, Fingerprint(envelope.Sealed))] = dataKey;
+        cache.Opened[(SystemAttributesId, envelope.Id, cache.RememberEnvelope(envelope.Id, envelope.Sealed).Fingerprint)] = dataKey;
         return Remember(key, envelope.Id, dataKey, committed: true);
+    }
+
+    private (byte[] Sealed, byte[] DataKey) SealNew(string? owner, int epoch)
+    {
+        var dataKey = KeyEnvelope.NewDataKey();
+        return (KeyEnvelope.Seal(authority.PublicKey, RecordPolicy.For(owner, epoch), dataKey), dataKey);
     }
 
     /// <summary>The data key of a stored version's envelope, opened with the caller's attribute key.</summary>
@@ -95,31 +160,42 @@ public sealed class RecordKeys(PhrDbContext db, AccessContext access, KeyAuthori
     {
         ArgumentNullException.ThrowIfNull(row);
         var id = row.EnvelopeId ?? throw new InvalidOperationException($"{row.ResourceType}/{row.ResourceId}/_history/{row.Version} has no key envelope.");
-        if (!_envelopes.TryGetValue(id, out var envelope))
-        {
-            envelope = db.RecordEnvelopes.AsNoTracking().FirstOrDefault(e => e.Id == id)
-                ?? throw new InvalidOperationException($"Key envelope {id} of {row.ResourceType}/{row.ResourceId} is missing.");
-            _envelopes[id] = envelope;
-        }
+        var fromCache = cache.Envelopes.TryGetValue(id, out var envelope);
+        if (!fromCache)
+            envelope = LoadEnvelope(row, id);
         _attributesId ??= AttributesId(access.Attributes);
-        var cacheKey = (_attributesId, id, Fingerprint(envelope.Sealed));
-        if (cache.Opened.TryGetValue(cacheKey, out var dataKey))
-            return dataKey;
-        if (!KeyEnvelope.TryOpen(authority.KeyFor(access.Attributes), envelope.Sealed, out dataKey))
+        while (true)
         {
-            throw FhirProblem.Of(HttpStatusCode.Forbidden, OperationOutcome.IssueType.Security,
-                $"{row.ResourceType}/{row.ResourceId} is encrypted under a policy that your attributes do not satisfy.");
+            var cacheKey = (_attributesId, id, envelope.Fingerprint);
+            if (cache.Opened.TryGetValue(cacheKey, out var dataKey))
+                return dataKey;
+            if (KeyEnvelope.TryOpen(authority.KeyFor(access.Attributes), envelope.Sealed, out dataKey))
+            {
+                RecordKeyCache.Bound(cache.Opened);
+                cache.Opened[cacheKey] = dataKey;
+                return dataKey;
+            }
+            // The cached copy may predate a re-wrap (by another node): refuse only what the stored envelope refuses.
+            var stored = fromCache ? LoadEnvelope(row, id) : envelope;
+            if (!fromCache || stored.Fingerprint == envelope.Fingerprint)
+            {
+                throw FhirProblem.Of(HttpStatusCode.Forbidden, OperationOutcome.IssueType.Security,
+                    $"{row.ResourceType}/{row.ResourceId} is encrypted under a policy that your attributes do not satisfy.");
+            }
+            (envelope, fromCache) = (stored, false);
         }
-        RecordKeyCache.Bound(cache.Opened);
-        cache.Opened[cacheKey] = dataKey;
-        return dataKey;
+    }
+
+    private (byte[] Sealed, string Fingerprint) LoadEnvelope(ResourceVersion row, long id)
+    {
+        var sealedEnvelope = db.RecordEnvelopes.AsNoTracking().Where(e => e.Id == id).Select(e => e.Sealed).FirstOrDefault()
+            ?? throw new InvalidOperationException($"Key envelope {id} of {row.ResourceType}/{row.ResourceId} is missing.");
+        return cache.RememberEnvelope(id, sealedEnvelope);
     }
 
     private static readonly string SystemAttributesId = AttributesId([RecordPolicy.SystemAttribute]);
 
     private static string AttributesId(IEnumerable<string> attributes) => string.Join('\n', attributes.Order(StringComparer.Ordinal));
-
-    private static string Fingerprint(byte[] sealedEnvelope) => Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(sealedEnvelope), 0, 16);
 
     /// <summary>
     /// Re-wraps every envelope of the record that is still under an older epoch's policy (after a
@@ -139,11 +215,14 @@ public sealed class RecordKeys(PhrDbContext db, AccessContext access, KeyAuthori
         using (await gate.EnterAsync(cancellationToken))
         {
             await db.SaveChangesAsync(cancellationToken);
+            foreach (var envelope in stale)
+                cache.RememberEnvelope(envelope.Id, envelope.Sealed);
             var epoch = await db.RecordEpochs.FirstOrDefaultAsync(e => e.PatientId == patientId, cancellationToken);
             if (epoch is not null && epoch.Epoch == current)
             {
                 epoch.OldestLiveEpoch = current;
                 await db.SaveChangesAsync(cancellationToken);
+                sharing.Invalidate();
             }
         }
         db.ChangeTracker.Clear();
@@ -151,8 +230,15 @@ public sealed class RecordKeys(PhrDbContext db, AccessContext access, KeyAuthori
     }
 
     /// <summary>The record's current epoch (0 until a share of it is first revoked).</summary>
-    public async Task<int> CurrentEpochAsync(string patientId, CancellationToken cancellationToken) =>
-        await db.RecordEpochs.AsNoTracking().Where(e => e.PatientId == patientId).Select(e => (int?)e.Epoch).FirstOrDefaultAsync(cancellationToken) ?? 0;
+    public async Task<int> CurrentEpochAsync(string patientId, CancellationToken cancellationToken)
+    {
+        var generation = sharing.Generation;
+        if (sharing.TryGetEpoch(patientId, out var cached))
+            return cached;
+        var epoch = await db.RecordEpochs.AsNoTracking().Where(e => e.PatientId == patientId).Select(e => (int?)e.Epoch).FirstOrDefaultAsync(cancellationToken) ?? 0;
+        sharing.StoreEpoch(patientId, generation, epoch);
+        return epoch;
+    }
 
     private async Task InsertAsync(RecordEnvelope envelope, CancellationToken cancellationToken)
     {

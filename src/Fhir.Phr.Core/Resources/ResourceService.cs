@@ -60,6 +60,28 @@ public sealed class ResourceService(
     // Payloads stored in the clear for the protection-off benchmark carry no envelope.
     private static readonly byte[] NoKey = new byte[KeyEnvelope.DataKeyLength];
 
+    private readonly Dictionary<Resource, OperationOutcome> _validated = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// Validates resources ahead of their writes, in parallel (the validator is thread-safe once
+    /// warm), so that a transaction does not validate while it holds the write gate. Each must be
+    /// in its final form (id set, references rewritten); its write then uses this outcome. Throws
+    /// the 422 of the first failing resource in the given order.
+    /// </summary>
+    public void ValidateAhead(IReadOnlyList<Resource> ordered, Func<int, FhirProblem, FhirProblem> describe)
+    {
+        ArgumentNullException.ThrowIfNull(ordered);
+        ArgumentNullException.ThrowIfNull(describe);
+        var outcomes = new OperationOutcome[ordered.Count];
+        Parallel.For(0, ordered.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i => outcomes[i] = validator.Validate(ordered[i]));
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            if (ProfileValidator.HasErrors(outcomes[i]))
+                throw describe(i, FhirProblem.Unprocessable(outcomes[i]));
+            _validated[ordered[i]] = outcomes[i];
+        }
+    }
+
     public void EnsureSupported(string type)
     {
         if (!registry.IsSupportedType(type))
@@ -72,6 +94,16 @@ public sealed class ResourceService(
                     : $"'{type}' is not a FHIR R4 resource type.");
         }
     }
+
+    /// <summary>Seals the envelopes of new patient records before the write gate (<see cref="RecordKeys.SealAhead"/>); nothing when protection is off.</summary>
+    public void SealAhead(IReadOnlyCollection<string> newPatients)
+    {
+        if (!protector.IsDisabled)
+            keys.SealAhead(newPatients);
+    }
+
+    /// <summary>Whether the type is stored here and some granted scope allows creating it.</summary>
+    public bool CanCreate(string type) => registry.IsSupportedType(type) && access.Allows(AccessAction.Create, type);
 
     public async Task<StoredResource> ReadAsync(string type, string id, CancellationToken cancellationToken)
     {
@@ -268,7 +300,8 @@ public sealed class ResourceService(
 
     private OperationOutcome? Validate(Resource resource)
     {
-        var outcome = validator.Validate(resource);
+        if (!_validated.Remove(resource, out var outcome))
+            outcome = validator.Validate(resource);
         if (ProfileValidator.HasErrors(outcome))
             throw FhirProblem.Unprocessable(outcome);
         return outcome.Issue.Count > 0 ? outcome : null;
