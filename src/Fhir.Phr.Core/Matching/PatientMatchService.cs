@@ -9,7 +9,24 @@ namespace Fhir.Phr.Core.Matching;
 public sealed record PatientCandidate(StoredResource Stored, Patient Patient, MatchScore Score);
 
 /// <summary>The candidates worth showing (weight at or above the review threshold), best first, and the searches that could not run.</summary>
-public sealed record PatientMatchResult(IReadOnlyList<PatientCandidate> Candidates, IReadOnlyList<string> SkippedSearches);
+public sealed record PatientMatchResult(IReadOnlyList<PatientCandidate> Candidates, IReadOnlyList<string> SkippedSearches)
+{
+    /// <summary>
+    /// What an automatic import does with the incoming patient (issue #5): one stored patient sharing an identifier, or else
+    /// exactly one scoring at or above the link threshold, is linked; several such (identifier or link-grade) go to review,
+    /// as does anything between the thresholds; no candidate means a new patient.
+    /// </summary>
+    public (MatchDecision Decision, PatientCandidate? Linked) Decide()
+    {
+        var certain = Candidates.Where(c => c.Score.Grade == MatchGrade.Certain).ToList();
+        if (certain.Count > 0)
+            return certain.Count == 1 ? (MatchDecision.Link, certain[0]) : (MatchDecision.Review, null);
+        var links = Candidates.Where(c => c.Score.Decision == MatchDecision.Link).ToList();
+        if (links.Count == 1)
+            return (MatchDecision.Link, links[0]);
+        return Candidates.Count > 0 ? (MatchDecision.Review, null) : (MatchDecision.New, null);
+    }
+}
 
 /// <summary>
 /// Finds stored patients that may be the incoming one (R4 patient-operation-match): candidates come from searches the blind
@@ -22,13 +39,22 @@ public sealed class PatientMatchService(SearchService search, SearchQueryParser 
     /// <summary>Candidates read per search; a name or birth date shared by more people than this is searched no further.</summary>
     public const int CandidatesPerSearch = 100;
 
-    public async Task<PatientMatchResult> MatchAsync(Patient incoming, int count, bool onlyCertainMatches, CancellationToken cancellationToken)
+    public Task<PatientMatchResult> MatchAsync(Patient incoming, int count, bool onlyCertainMatches, CancellationToken cancellationToken) =>
+        MatchAsync(incoming, count, onlyCertainMatches, stopAtIdentifier: false, cancellationToken);
+
+    /// <param name="stopAtIdentifier">
+    /// Return as soon as the identifier searches found a stored patient: the deterministic match decides, and the name and
+    /// birth-date searches (which decrypt up to <see cref="CandidatesPerSearch"/> patients each) are not needed.
+    /// </param>
+    public async Task<PatientMatchResult> MatchAsync(Patient incoming, int count, bool onlyCertainMatches, bool stopAtIdentifier, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(incoming);
         var found = new Dictionary<string, PatientCandidate>(StringComparer.Ordinal);
         var skipped = new List<string>();
         foreach (var (name, value) in Searches(incoming))
         {
+            if (stopAtIdentifier && name != "identifier" && found.Count > 0)
+                break;
             var query = parser.Parse("Patient", [new(name, value)], SearchHandling.Strict);
             query.Count = CandidatesPerSearch;
             query.Total = TotalMode.None;
