@@ -30,9 +30,14 @@ public sealed record PatientMatchResult(IReadOnlyList<PatientCandidate> Candidat
 
 /// <summary>
 /// Finds stored patients that may be the incoming one (R4 patient-operation-match): candidates come from searches the blind
-/// index can answer (each identifier, the Soundex of the family and of the given name, which also catches swapped names,
-/// and the birth date), and each is scored by <see cref="PatientMatcher"/> after decryption. Only what the caller may search
+/// index can answer, and each is scored by <see cref="PatientMatcher"/> after decryption. Only what the caller may search
 /// is considered, as every search goes through the access filter.
+///
+/// The searches: each identifier; then blocking passes as record linkage does them, where a candidate must agree on two of
+/// family-name Soundex, given-name Soundex (either in any name part, which catches swapped names) and birth year. One key
+/// alone (a common surname, a birth year) matches hundreds of patients in a real store, each of which would be decrypted
+/// and scored, and beyond <see cref="CandidatesPerSearch"/> the true one could be cut off; pairs of keys narrow that to a
+/// few. When the incoming patient has fewer than two of those keys, the one it has is searched alone.
 /// </summary>
 public sealed class PatientMatchService(SearchService search, SearchQueryParser parser)
 {
@@ -51,11 +56,12 @@ public sealed class PatientMatchService(SearchService search, SearchQueryParser 
         ArgumentNullException.ThrowIfNull(incoming);
         var found = new Dictionary<string, PatientCandidate>(StringComparer.Ordinal);
         var skipped = new List<string>();
-        foreach (var (name, value) in Searches(incoming))
+        foreach (var criteria in Searches(incoming))
         {
+            var name = string.Join("+", criteria.Select(c => c.Key));
             if (stopAtIdentifier && name != "identifier" && found.Count > 0)
                 break;
-            var query = parser.Parse("Patient", [new(name, value)], SearchHandling.Strict);
+            var query = parser.Parse("Patient", criteria, SearchHandling.Strict);
             query.Count = CandidatesPerSearch;
             query.Total = TotalMode.None;
             SearchResult result;
@@ -92,14 +98,28 @@ public sealed class PatientMatchService(SearchService search, SearchQueryParser 
         return new PatientMatchResult(ranked.Take(count).ToList(), skipped);
     }
 
-    private static IEnumerable<(string Name, string Value)> Searches(Patient incoming)
+    private static IEnumerable<List<KeyValuePair<string, string>>> Searches(Patient incoming)
     {
         foreach (var identifier in incoming.Identifier.Where(i => !string.IsNullOrEmpty(i.Value)))
-            yield return ("identifier", $"{SearchQueryParser.EscapeValue(identifier.System)}|{SearchQueryParser.EscapeValue(identifier.Value)}");
+            yield return [new("identifier", $"{SearchQueryParser.EscapeValue(identifier.System)}|{SearchQueryParser.EscapeValue(identifier.Value)}")];
         var name = incoming.Name.FirstOrDefault();
-        foreach (var part in new[] { name?.Family, name?.Given.FirstOrDefault() }.Where(p => !string.IsNullOrWhiteSpace(p)))
-            yield return (Phonetic.ParameterCode, SearchQueryParser.EscapeValue(part));
-        if (!string.IsNullOrEmpty(incoming.BirthDate))
-            yield return ("birthdate", incoming.BirthDate);
+        var keys = new[] { name?.Family, name?.Given.FirstOrDefault() }
+            .Where(p => !string.IsNullOrWhiteSpace(p) && Phonetic.Keys(p).Any())
+            .Select(p => new KeyValuePair<string, string>(Phonetic.ParameterCode, SearchQueryParser.EscapeValue(p)))
+            .ToList();
+        // The year only: a mistyped day or month still finds the candidate (the matcher scores it as near).
+        if (incoming.BirthDate is { Length: >= 4 } birthDate)
+            keys.Add(new("birthdate", birthDate[..4]));
+        if (keys.Count < 2)
+        {
+            foreach (var key in keys)
+                yield return [key];
+            yield break;
+        }
+        for (var i = 0; i < keys.Count; i++)
+        {
+            for (var j = i + 1; j < keys.Count; j++)
+                yield return [keys[i], keys[j]];
+        }
     }
 }
