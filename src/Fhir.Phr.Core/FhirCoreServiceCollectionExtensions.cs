@@ -78,6 +78,7 @@ public static class FhirCoreServiceCollectionExtensions
         services.AddScoped<EverythingService>();
         services.AddScoped<Imaging.DicomStore>();
         services.AddScoped<Ingest.IngestService>();
+        services.AddScoped<Ingest.IngestReviewService>();
         services.AddScoped<Matching.PatientMatchService>();
         return services;
     }

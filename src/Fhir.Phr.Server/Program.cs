@@ -38,6 +38,7 @@ var api = app.MapFhirApi();
 api.MapFhirRest();
 api.MapDicomWeb();
 api.MapIngest();
+api.MapIngestReview();
 api.MapSharing();
 api.MapPatientMatch();
 

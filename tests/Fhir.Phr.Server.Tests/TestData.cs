@@ -7,6 +7,10 @@ internal static class TestData
 {
     public static string Unique(string prefix = "t") => prefix + Guid.NewGuid().ToString("N")[..10];
 
+    /// <summary>A name of letters only (Soundex and name matching ignore digits), unique to the caller: e.g. "Bergqkzxtw".</summary>
+    public static string UniqueName(string prefix) =>
+        prefix + new string(Guid.NewGuid().ToString("N")[..8].Select(c => (char)('a' + (c % 26))).ToArray());
+
     public static Patient Patient(string? family = null, string? mrn = null, string birthDate = "1980-05-03", AdministrativeGender gender = AdministrativeGender.Female) => new()
     {
         Identifier = [new Identifier("urn:oid:1.2.36.146.595.217.0.1", mrn ?? Unique("mrn"))],

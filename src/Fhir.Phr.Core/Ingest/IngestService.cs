@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Fhir.Phr.Core.Bundles;
 using Fhir.Phr.Core.Errors;
+using Fhir.Phr.Core.Matching;
 using Fhir.Phr.Core.Resources;
 using Fhir.Phr.Core.Search;
 using Fhir.Phr.Core.Serialization;
@@ -16,15 +17,22 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Fhir.Phr.Core.Ingest;
 
+/// <summary>One uploaded file: the request body, or one part of a multipart/form-data request.</summary>
+public sealed record IngestUpload(byte[] Content, string? ContentType, string? FileName = null);
+
 /// <summary>
-/// `$ingest` (issue #5): accepts a file, keeps the original as an encrypted Binary, and in a
-/// background job turns it into FHIR resources. Each item (an HL7 v2 message, a FHIR resource
-/// or bundle) is stored in its own transaction, so one bad item is reported with its position
-/// and the rest still land. Patients are matched on identifier (conditional create), and the
-/// produced resources reference them literally.
+/// `$ingest` (issue #5): accepts one file or several, keeps each original as an encrypted Binary,
+/// and in a background job turns them into FHIR resources. Each item (an HL7 v2 message, a FHIR
+/// resource or bundle) is stored in its own transaction, so one bad item is reported with its
+/// position and the rest still land. Each incoming Patient is matched first (a shared identifier,
+/// then <see cref="PatientMatchService"/>'s scores): a clear match is linked, no match is created,
+/// and an uncertain one holds the whole item in the review queue (<see cref="IngestReviewService"/>).
 /// </summary>
-public sealed class IngestService(PhrDbContext db, ResourceService resources, BundleProcessor bundles, TimeProvider time)
+public sealed class IngestService(PhrDbContext db, ResourceService resources, BundleProcessor bundles, PatientMatchService matcher, TimeProvider time)
 {
+    /// <summary>Candidates kept with a held item for the reviewer.</summary>
+    public const int ReviewCandidates = 5;
+
     public const string Hl7v2ContentType = "x-application/hl7-v2+er7";
     public const string CsvContentType = "text/csv";
     public const string CcdaContentType = CcdaToFhir.ContentType;
@@ -33,37 +41,60 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
     /// <summary>Files read by <see cref="DocumentToFhir"/>: the file is the document, its text says whose it is.</summary>
     private static readonly HashSet<string> DocumentContentTypes = ["application/pdf", "text/plain", "image/jpeg", "image/png"];
 
-    /// <summary>Stores the upload and records a queued job; the caller enqueues <see cref="RunAsync"/>.</summary>
-    public async Task<IngestJob> AcceptAsync(byte[] content, string? contentType, string? source, CancellationToken cancellationToken)
+    /// <summary>Stores the uploads and records a queued job; the caller enqueues <see cref="RunAsync"/>.</summary>
+    public async Task<IngestJob> AcceptAsync(IReadOnlyList<IngestUpload> uploads, string? source, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(content);
-        if (content.Length == 0)
+        ArgumentNullException.ThrowIfNull(uploads);
+        if (uploads.Count == 0)
             throw FhirProblem.BadRequest("$ingest needs a file in the request body.");
-        var kind = Sniff(content, contentType);
-        if (kind == CsvContentType && string.IsNullOrWhiteSpace(source))
-            throw FhirProblem.BadRequest("CSV identifiers carry no system: name the sending system with ?source=<name>.", "source");
-        if (DocumentContentTypes.Contains(kind) && string.IsNullOrWhiteSpace(source))
-            throw FhirProblem.BadRequest("Identifiers read from a document's text carry no system: name the sending system with ?source=<name>.", "source");
-        var binary = await resources.CreateAsync(new Binary { ContentType = kind, Data = content }, cancellationToken);
+        // Every file is checked before any is stored, so a refused request leaves nothing behind.
+        var multipart = uploads.Count > 1 || uploads.Any(u => u.FileName is not null);
+        var kinds = new List<string>(uploads.Count);
+        for (var i = 0; i < uploads.Count; i++)
+        {
+            var label = multipart ? Label(i, uploads[i].FileName) + ": " : "";
+            var content = uploads[i].Content;
+            if (content.Length == 0)
+                throw FhirProblem.BadRequest($"{label}$ingest needs a file in the request body.");
+            var kind = Sniff(content, uploads[i].ContentType, label);
+            if (kind == CsvContentType && string.IsNullOrWhiteSpace(source))
+                throw FhirProblem.BadRequest($"{label}CSV identifiers carry no system: name the sending system with ?source=<name>.", "source");
+            if (DocumentContentTypes.Contains(kind) && string.IsNullOrWhiteSpace(source))
+                throw FhirProblem.BadRequest($"{label}Identifiers read from a document's text carry no system: name the sending system with ?source=<name>.", "source");
+            kinds.Add(kind);
+        }
+
         var job = new IngestJob
         {
             Id = Guid.NewGuid(),
-            SourceBinaryId = binary.Resource.Id,
-            ContentType = kind,
+            SourceBinaryId = "",
+            ContentType = uploads.Count == 1 ? kinds[0] : "multipart/form-data",
             Source = source,
             Status = IngestStatus.Queued,
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
+        var files = new List<IngestFile>(uploads.Count);
+        for (var i = 0; i < uploads.Count; i++)
+        {
+            var binary = await resources.CreateAsync(new Binary { ContentType = kinds[i], Data = uploads[i].Content }, cancellationToken);
+            files.Add(new IngestFile { JobId = job.Id, Index = i, BinaryId = binary.Resource.Id, ContentType = kinds[i], FileName = uploads[i].FileName });
+        }
+        job.SourceBinaryId = files[0].BinaryId;
         db.IngestJobs.Add(job);
+        db.IngestFiles.AddRange(files);
         await db.SaveChangesAsync(cancellationToken);
         return job;
     }
+
+    // How positions name a part of a multipart upload: its number, and its file name when it has one.
+    private static string Label(int index, string? fileName) =>
+        fileName is null ? $"part {index + 1}" : $"part {index + 1} ({fileName})";
 
     public Task<IngestJob?> FindAsync(Guid id, CancellationToken cancellationToken) =>
         db.IngestJobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, cancellationToken);
 
     // Content-Type when it names a format we read; otherwise the first bytes decide.
-    private static string Sniff(byte[] content, string? contentType)
+    private static string Sniff(byte[] content, string? contentType, string label)
     {
         var media = contentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (media is Hl7v2ContentType or "application/hl7-v2" or "x-application/hl7-v2")
@@ -92,7 +123,7 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
         if (DocumentToFhir.Sniff(content) is { } document && document != "text/plain")
             return document;
         throw FhirProblem.Of(HttpStatusCode.UnsupportedMediaType, OperationOutcome.IssueType.NotSupported,
-            $"$ingest cannot tell what this file is (Content-Type {contentType ?? "none"}); it takes HL7 v2 (ER7), CSV, C-CDA, PDF, JPEG, PNG, plain text and FHIR JSON, XML or ndjson.");
+            $"{label}$ingest cannot tell what this file is (Content-Type {contentType ?? "none"}); it takes HL7 v2 (ER7), CSV, C-CDA, PDF, JPEG, PNG, plain text and FHIR JSON, XML or ndjson.");
     }
 
     // ndjson: the first line is a whole JSON object and another line follows (a pretty-printed resource's first line is "{").
@@ -115,8 +146,10 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
         var outcome = new OperationOutcome();
         try
         {
-            var source = (Binary)(await resources.ReadAsync("Binary", job.SourceBinaryId, cancellationToken)).ToPoco();
-            var items = Items(source.Data ?? [], job, outcome);
+            var files = await db.IngestFiles.AsNoTracking().Where(f => f.JobId == jobId).OrderBy(f => f.Index).ToListAsync(cancellationToken);
+            var items = new List<Item>();
+            foreach (var file in files)
+                items.AddRange(await FileItemsAsync(file, files.Count > 1 || file.FileName is not null, job, outcome, cancellationToken));
             job.ItemsTotal = items.Count;
             await SaveAsync(job, cancellationToken);
             for (var i = 0; i < items.Count; i++)
@@ -137,6 +170,33 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
         await SaveAsync(job, cancellationToken);
     }
 
+    // One file's items. In a multipart upload every position is prefixed with the part, and a file that cannot be read at
+    // all is reported as such while the other files go on; a single file that cannot be read fails the job, as before.
+    private async Task<List<Item>> FileItemsAsync(IngestFile file, bool multipart, IngestJob job, OperationOutcome outcome, CancellationToken cancellationToken)
+    {
+        var found = new OperationOutcome();
+        List<Item> items;
+        try
+        {
+            var source = (Binary)(await resources.ReadAsync("Binary", file.BinaryId, cancellationToken)).ToPoco();
+            items = Items(source.Data ?? [], file, job, found);
+        }
+        catch (FhirProblem problem) when (multipart)
+        {
+            found.Issue.AddRange(problem.Outcome.Issue.Select(i => { i.Location = ["file"]; return i; }));
+            items = [];
+        }
+        if (multipart)
+        {
+            var label = Label(file.Index, file.FileName);
+            foreach (var issue in found.Issue)
+                issue.Location = issue.Location.Select(l => $"{label}: {l}").DefaultIfEmpty(label).ToList();
+            items = items.Select(i => i with { Position = $"{label}: {i.Position}" }).ToList();
+        }
+        outcome.Issue.AddRange(found.Issue);
+        return items;
+    }
+
     // Storing resources clears the shared change tracker, so the job row is attached anew each time.
     private async Task SaveAsync(IngestJob job, CancellationToken cancellationToken)
     {
@@ -146,17 +206,17 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
 
     private sealed record Item(IReadOnlyList<Resource> Resources, string Position);
 
-    private static List<Item> Items(byte[] content, IngestJob job, OperationOutcome outcome)
+    private static List<Item> Items(byte[] content, IngestFile file, IngestJob job, OperationOutcome outcome)
     {
-        var contentType = job.ContentType;
+        var contentType = file.ContentType;
         if (contentType == CsvContentType)
             return CsvItems(content, job, outcome);
         if (contentType == CcdaContentType)
-            return CcdaItems(content, job, outcome);
+            return CcdaItems(content, file, job, outcome);
         if (contentType == NdjsonContentType)
             return NdjsonItems(content, outcome);
         if (DocumentContentTypes.Contains(contentType))
-            return DocumentItems(content, job, outcome);
+            return DocumentItems(content, file, job, outcome);
         if (contentType == Hl7v2ContentType)
         {
             // Messages that parse are converted even when others in the file do not.
@@ -197,7 +257,7 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
     }
 
     // One C-CDA document is one item: its Patient(s) and the DocumentReference, stored together.
-    private static List<Item> CcdaItems(byte[] content, IngestJob job, OperationOutcome outcome)
+    private static List<Item> CcdaItems(byte[] content, IngestFile file, IngestJob job, OperationOutcome outcome)
     {
         _ = CcdaToFhir.TryConvert(content, out var result);
         foreach (var issue in result.Issues.Where(i => i.Severity >= CcdaIssueSeverity.Warning))
@@ -205,15 +265,15 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
         if (!result.Succeeded)
             return [];
         foreach (var document in result.Resources.OfType<DocumentReference>())
-            KeepOriginal(document, job, outcome);
+            KeepOriginal(document, file, job, outcome);
         return [new Item(result.Resources, "document")];
     }
 
     // A document whose text names no patient cannot be linked by a machine: it is rejected with the reason, and the original
-    // stays stored as the job's Binary for a person to link (#5 review queue).
-    private static List<Item> DocumentItems(byte[] content, IngestJob job, OperationOutcome outcome)
+    // stays stored as the file's Binary.
+    private static List<Item> DocumentItems(byte[] content, IngestFile file, IngestJob job, OperationOutcome outcome)
     {
-        var options = new DocumentImportOptions { Source = job.Source ?? "upload", ContentType = job.ContentType };
+        var options = new DocumentImportOptions { Source = job.Source ?? "upload", ContentType = file.ContentType };
         _ = DocumentToFhir.TryConvert(content, options, out var result);
         foreach (var issue in result.Issues.Where(i => i.Severity >= DocumentIssueSeverity.Warning))
             outcome.Issue.Add(Issue(Severity(issue.Severity == DocumentIssueSeverity.Error), OperationOutcome.IssueType.Invalid, "document", issue.ToString()));
@@ -222,10 +282,10 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
         if (document.Subject is null)
         {
             outcome.Issue.Add(Issue(OperationOutcome.IssueSeverity.Error, OperationOutcome.IssueType.NotFound, "document",
-                $"no patient could be identified in the document, so it was not linked; the original is kept as Binary/{job.SourceBinaryId}"));
+                $"no patient could be identified in the document, so it was not linked; the original is kept as Binary/{file.BinaryId}"));
             return [];
         }
-        KeepOriginal(document, job, outcome);
+        KeepOriginal(document, file, job, outcome);
         return [new Item([document], "document")];
     }
 
@@ -240,10 +300,10 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
     // The first attachment is the uploaded file itself: it also names the stored Binary (R4 Attachment.url may accompany data
     // when both are the same content). A document without a date gets the time it was ingested (R4 DocumentReference.date is
     // when the reference was made).
-    private static void KeepOriginal(DocumentReference document, IngestJob job, OperationOutcome outcome)
+    private static void KeepOriginal(DocumentReference document, IngestFile file, IngestJob job, OperationOutcome outcome)
     {
         if (document.Content.FirstOrDefault()?.Attachment is { } original)
-            original.Url = $"Binary/{job.SourceBinaryId}";
+            original.Url = $"Binary/{file.BinaryId}";
         if (document.Date is null)
         {
             document.DateElement = new Instant(new DateTimeOffset(DateTime.SpecifyKind(job.CreatedAt, DateTimeKind.Utc)));
@@ -259,12 +319,37 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
     {
         try
         {
-            var transaction = item.Resources is [Bundle { Type: Bundle.BundleType.Transaction or Bundle.BundleType.Batch } given]
-                ? given
-                : ToTransaction(item.Resources, job);
-            var response = await bundles.ProcessAsync(transaction, ReturnPreference.Minimal, cancellationToken);
-            foreach (var entry in response.Entry.Where(e => e.Response?.Location is not null))
-                outcome.Issue.Add(Issue(OperationOutcome.IssueSeverity.Information, OperationOutcome.IssueType.Informational, item.Position, $"stored {entry.Response!.Location}"));
+            if (item.Resources is [Bundle { Type: Bundle.BundleType.Transaction or Bundle.BundleType.Batch } given])
+            {
+                // A FHIR transaction says itself how its patients are found (conditional references); it is stored as sent.
+                ReportStored(await bundles.ProcessAsync(given, ReturnPreference.Minimal, cancellationToken), item.Position, outcome);
+                return;
+            }
+
+            var linked = new Dictionary<Patient, ItemTransaction.Link>(ReferenceEqualityComparer.Instance);
+            var candidates = new List<ReviewCandidate>();
+            foreach (var patient in item.Resources.OfType<Patient>())
+            {
+                var match = await matcher.MatchAsync(patient, ReviewCandidates, onlyCertainMatches: false, stopAtIdentifier: true, cancellationToken);
+                var (decision, chosen) = match.Decide();
+                if (decision == MatchDecision.Link)
+                {
+                    linked[patient] = new ItemTransaction.Link(chosen!.Stored.Id, chosen.Stored.Version, chosen.Patient);
+                    // The outcome is stored in clear: it names the patient by id and the match by grade and score, never by the values that matched.
+                    outcome.Issue.Add(Issue(OperationOutcome.IssueSeverity.Information, OperationOutcome.IssueType.Informational, item.Position,
+                        $"linked to Patient/{chosen.Stored.Id} (match-grade {PatientMatcher.Code(chosen.Score.Grade)}, score {chosen.Score.Score.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)})"));
+                }
+                else if (decision == MatchDecision.Review)
+                {
+                    candidates.AddRange(match.Candidates.Select(c => new ReviewCandidate(c.Stored.Id, c.Score.Score, PatientMatcher.Code(c.Score.Grade))));
+                }
+            }
+            if (candidates.Count > 0)
+            {
+                await HoldAsync(item, job, candidates, outcome, cancellationToken);
+                return;
+            }
+            ReportStored(await bundles.ProcessAsync(ItemTransaction.Build(item.Resources, job.Id, linked), ReturnPreference.Minimal, cancellationToken), item.Position, outcome);
         }
         catch (FhirProblem problem)
         {
@@ -273,66 +358,35 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
         }
     }
 
-    // Patients are created unless one with the same first identifier exists; references by
-    // identifier to a patient of this item become literal references to it.
-    private static Bundle ToTransaction(IReadOnlyList<Resource> produced, IngestJob job)
+    private static void ReportStored(Bundle response, string position, OperationOutcome outcome)
     {
-        var transaction = new Bundle { Type = Bundle.BundleType.Transaction };
-        var patientUrls = new Dictionary<(string?, string?), string>();
-        foreach (var patient in produced.OfType<Patient>())
-        {
-            var url = "urn:uuid:" + Guid.NewGuid();
-            var identifier = patient.Identifier.FirstOrDefault();
-            if (identifier is not null)
-                patientUrls[(identifier.System, identifier.Value)] = url;
-            patient.Meta ??= new Meta();
-            patient.Meta.Source ??= $"urn:fhir-phr:ingest:{job.Id}";
-            transaction.Entry.Add(new Bundle.EntryComponent
-            {
-                FullUrl = url,
-                Resource = patient,
-                Request = new Bundle.RequestComponent
-                {
-                    Method = Bundle.HTTPVerb.POST,
-                    Url = "Patient",
-                    IfNoneExist = identifier is null ? null : $"identifier={SearchQueryParser.EscapeValue(identifier.System)}|{SearchQueryParser.EscapeValue(identifier.Value)}",
-                },
-            });
-        }
-        foreach (var resource in produced.Where(r => r is not Patient))
-        {
-            if (resource is DocumentReference { Subject.Identifier: { } subject } document)
-            {
-                // The patient of this item, or else the one stored with that identifier (a
-                // conditional reference: none or several matches reject the item). What the
-                // converter showed about the link (display, confidence) stays on it.
-                document.Subject = new ResourceReference(patientUrls.TryGetValue((subject.System, subject.Value), out var patientUrl)
-                    ? patientUrl
-                    : $"Patient?identifier={SearchQueryParser.EscapeValue(subject.System)}|{SearchQueryParser.EscapeValue(subject.Value)}")
-                {
-                    Display = document.Subject.Display,
-                    Extension = document.Subject.Extension,
-                };
-            }
-            transaction.Entry.Add(new Bundle.EntryComponent
-            {
-                Resource = resource,
-                Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = resource.TypeName, IfNoneExist = DocumentIdentity(resource) },
-            });
-        }
-        return transaction;
+        foreach (var entry in response.Entry.Where(e => e.Response?.Location is not null))
+            outcome.Issue.Add(Issue(OperationOutcome.IssueSeverity.Information, OperationOutcome.IssueType.Informational, position, $"stored {entry.Response!.Location}"));
     }
 
-
-    // A C-CDA document (ClinicalDocument/id; a new version gets a new id and says whom it replaces) or an uploaded file (its
-    // content hash) is stored once however often it is sent; R4's DocumentReference "identifier" search covers masterIdentifier
-    // and identifier. HL7 v2 documents are left out: an MDM edit (T08) reuses the document number with new content.
-    private static string? DocumentIdentity(Resource resource) =>
-        resource is DocumentReference document
-            && document.Meta?.Tag.Any(t => t.System == CcdaToFhir.ConverterTagSystem && t.Code is CcdaToFhir.ConverterTagCode or DocumentToFhir.ConverterTagCode) == true
-            && (document.MasterIdentifier ?? document.Identifier.FirstOrDefault()) is { Value: not null } id
-            ? $"identifier={SearchQueryParser.EscapeValue(id.System)}|{SearchQueryParser.EscapeValue(id.Value)}"
-            : null;
+    // The whole item waits for a person: its resources (PHI) in an encrypted Binary under the system policy, and a row of ids
+    // and scores in the review queue. Nothing of it is stored as FHIR until the decision.
+    private async Task HoldAsync(Item item, IngestJob job, List<ReviewCandidate> candidates, OperationOutcome outcome, CancellationToken cancellationToken)
+    {
+        var held = new Bundle { Type = Bundle.BundleType.Collection };
+        held.Entry.AddRange(item.Resources.Select(r => new Bundle.EntryComponent { Resource = r }));
+        var binary = await resources.CreateAsync(new Binary { ContentType = "application/fhir+json", Data = FhirFormats.SerializeJson(held) }, cancellationToken);
+        var review = new IngestReviewItem
+        {
+            Id = Guid.NewGuid(),
+            JobId = job.Id,
+            Position = item.Position,
+            HeldBinaryId = binary.Resource.Id,
+            Candidates = candidates.DistinctBy(c => c.PatientId).OrderByDescending(c => c.Score).ToList(),
+            Status = ReviewStatus.Pending,
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
+        db.IngestReviewItems.Add(review);
+        await db.SaveChangesAsync(cancellationToken);
+        db.Entry(review).State = EntityState.Detached;
+        outcome.Issue.Add(Issue(OperationOutcome.IssueSeverity.Warning, OperationOutcome.IssueType.Informational, item.Position,
+            $"sent to review as $ingest-review/{review.Id}: the patient may be one of {review.Candidates.Count} stored patients"));
+    }
 
     private static OperationOutcome.IssueComponent Issue(OperationOutcome.IssueSeverity severity, OperationOutcome.IssueType code, string position, string text) => new()
     {

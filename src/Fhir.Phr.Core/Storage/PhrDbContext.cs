@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace Fhir.Phr.Core.Storage;
 
@@ -13,6 +15,10 @@ public abstract class PhrDbContext(DbContextOptions options) : DbContext(options
     public DbSet<SearchIndexEntry> SearchIndex => Set<SearchIndexEntry>();
 
     public DbSet<Ingest.IngestJob> IngestJobs => Set<Ingest.IngestJob>();
+
+    public DbSet<Ingest.IngestFile> IngestFiles => Set<Ingest.IngestFile>();
+
+    public DbSet<Ingest.IngestReviewItem> IngestReviewItems => Set<Ingest.IngestReviewItem>();
 
     public DbSet<Access.AccessGrant> AccessGrants => Set<Access.AccessGrant>();
 
@@ -39,6 +45,28 @@ public abstract class PhrDbContext(DbContextOptions options) : DbContext(options
         ingest.Property(j => j.SourceBinaryId).HasMaxLength(64);
         ingest.Property(j => j.ContentType).HasMaxLength(128);
         ingest.Property(j => j.Source).HasMaxLength(128);
+
+        var file = modelBuilder.Entity<Ingest.IngestFile>();
+        file.ToTable("ingest_files");
+        file.HasKey(f => new { f.JobId, f.Index });
+        file.Property(f => f.BinaryId).HasMaxLength(64);
+        file.Property(f => f.ContentType).HasMaxLength(128);
+        file.Property(f => f.FileName).HasMaxLength(256);
+
+        var review = modelBuilder.Entity<Ingest.IngestReviewItem>();
+        review.ToTable("ingest_review_items");
+        review.Property(r => r.Position).HasMaxLength(512);
+        review.Property(r => r.HeldBinaryId).HasMaxLength(64);
+        review.Property(r => r.DecidedBy).HasMaxLength(128);
+        review.Property(r => r.Reason).HasMaxLength(1024);
+        review.Property(r => r.PatientId).HasMaxLength(64);
+        // Candidates are ids and scores only (no PHI), read and written with their row: one JSON text column on both providers.
+        review.Property(r => r.Candidates).HasConversion(
+            candidates => JsonSerializer.Serialize(candidates, JsonSerializerOptions.Web),
+            json => JsonSerializer.Deserialize<List<Ingest.ReviewCandidate>>(json, JsonSerializerOptions.Web) ?? new List<Ingest.ReviewCandidate>(),
+            new ValueComparer<List<Ingest.ReviewCandidate>>((a, b) => a!.SequenceEqual(b!), c => c.Aggregate(0, (h, x) => HashCode.Combine(h, x)), c => c.ToList()));
+        review.HasIndex(r => new { r.Status, r.CreatedAt });
+        review.HasIndex(r => r.JobId);
 
         var grant = modelBuilder.Entity<Access.AccessGrant>();
         grant.ToTable("access_grants");

@@ -6,6 +6,7 @@ using Fhir.Phr.Core.Errors;
 using Fhir.Phr.Core.Imaging;
 using Fhir.Phr.Core.Search;
 using Fhir.Phr.Import.Dicom;
+using Fhir.Phr.Server.Fhir;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
@@ -21,6 +22,7 @@ namespace Fhir.Phr.Server.DicomWeb;
 internal static class DicomWebEndpoints
 {
     private const string DicomJson = "application/dicom+json";
+    private const string Stow = "STOW-RS";
 
     public static IEndpointRouteBuilder MapDicomWeb(this IEndpointRouteBuilder app)
     {
@@ -46,15 +48,9 @@ internal static class DicomWebEndpoints
     // response lists every instance as stored (ReferencedSOPSequence) or failed (FailedSOPSequence).
     private static async Task<IResult> StoreAsync(HttpContext context, string? study, DicomStore store, PhrOptions options, CancellationToken cancellationToken)
     {
-        if (!MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var contentType)
-            || !contentType.MediaType.Equals("multipart/related", StringComparison.OrdinalIgnoreCase))
-        {
-            throw FhirProblem.Of(System.Net.HttpStatusCode.UnsupportedMediaType, OperationOutcome.IssueType.NotSupported,
+        var boundary = MultipartBody.Boundary(context.Request, "multipart/related")
+            ?? throw FhirProblem.Of(System.Net.HttpStatusCode.UnsupportedMediaType, OperationOutcome.IssueType.NotSupported,
                 "STOW-RS takes multipart/related; type=\"application/dicom\" (PS3.18 §10.5).");
-        }
-        var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value;
-        if (string.IsNullOrEmpty(boundary))
-            throw FhirProblem.BadRequest("The multipart/related request has no boundary.");
 
         var baseUrl = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/dicomweb";
         // Parts are read first (a part is a file, or the reason it is refused), then stored study by study.
@@ -63,9 +59,9 @@ internal static class DicomWebEndpoints
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = options.MaxDicomRequestBytes;
         var reader = new MultipartReader(boundary, context.Request.Body) { BodyLengthLimit = options.MaxDicomRequestBytes };
-        while (await NextSectionAsync(reader, cancellationToken) is { } section)
+        while (await MultipartBody.NextSectionAsync(reader, Stow, cancellationToken) is { } section)
         {
-            using var buffer = await ReadPartAsync(section, cancellationToken);
+            using var buffer = await MultipartBody.ReadPartAsync(section, Stow, cancellationToken);
             var partType = section.ContentType?.Split(';')[0].Trim();
             parts.Add(partType is not null && !partType.Equals("application/dicom", StringComparison.OrdinalIgnoreCase)
                 ? (null, new DicomStoreResult(null, null, null, DicomStore.CannotUnderstand, $"Part of type {partType} is not application/dicom."))
@@ -103,39 +99,6 @@ internal static class DicomWebEndpoints
         // §10.5.3.1: 200 all stored, 202 some failed, 409 none stored.
         var status = failed.Count == 0 ? StatusCodes.Status200OK : stored.Count > 0 ? StatusCodes.Status202Accepted : StatusCodes.Status409Conflict;
         return Results.Text(JsonSerializer.Serialize(response), DicomJson, Encoding.UTF8, status);
-    }
-
-    // Malformed framing, a truncated body or a part over the size limit: the client's error, said plainly.
-    private static async Task<MultipartSection?> NextSectionAsync(MultipartReader reader, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await reader.ReadNextSectionAsync(cancellationToken);
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException)
-        {
-            throw Unreadable(e);
-        }
-    }
-
-    private static FhirProblem Unreadable(Exception e) =>
-        e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)
-            ? FhirProblem.Of(System.Net.HttpStatusCode.RequestEntityTooLarge, OperationOutcome.IssueType.TooLong, $"The STOW-RS request is larger than this server accepts: {e.Message}")
-            : FhirProblem.BadRequest($"The multipart/related body cannot be read: {e.Message}");
-
-    private static async Task<MemoryStream> ReadPartAsync(MultipartSection section, CancellationToken cancellationToken)
-    {
-        var buffer = new MemoryStream();
-        try
-        {
-            await section.Body.CopyToAsync(buffer, cancellationToken);
-            return buffer;
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException)
-        {
-            await buffer.DisposeAsync();
-            throw Unreadable(e);
-        }
     }
 
     private static async Task<IResult> RetrieveInstance(string study, string series, string instance, DicomStore store, CancellationToken cancellationToken) =>

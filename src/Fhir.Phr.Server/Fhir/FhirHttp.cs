@@ -85,7 +85,7 @@ internal static class FhirHttp
         return buffer.ToArray();
     }
 
-    private static FhirProblem TooLarge(PhrOptions options) =>
+    public static FhirProblem TooLarge(PhrOptions options) =>
         FhirProblem.Of(System.Net.HttpStatusCode.RequestEntityTooLarge, OperationOutcome.IssueType.TooCostly, $"The request body exceeds {options.MaxRequestBytes} bytes (Phr:MaxRequestBytes).");
 
     public static FhirFormat BodyFormat(HttpRequest request)

@@ -5,6 +5,8 @@ using Fhir.Phr.Core.Serialization;
 using Fhir.Phr.Server.Fhir;
 using Hangfire;
 using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
 
 namespace Fhir.Phr.Server.Ingest;
 
@@ -14,6 +16,11 @@ namespace Fhir.Phr.Server.Ingest;
 /// </summary>
 internal static class IngestEndpoints
 {
+    private const string FormData = "multipart/form-data";
+
+    /// <summary>Parts of one multipart upload; each becomes a Binary and its items are stored one by one.</summary>
+    private const int MaxParts = 1000;
+
     public static IEndpointRouteBuilder MapIngest(this IEndpointRouteBuilder app)
     {
         app.MapPost("/$ingest", Accept);
@@ -23,12 +30,39 @@ internal static class IngestEndpoints
 
     private static async Task<IResult> Accept(HttpContext context, PhrOptions options, IngestService ingest, IBackgroundJobClient jobs, CancellationToken cancellationToken)
     {
-        var body = await FhirHttp.ReadBodyAsync(context.Request, options, cancellationToken);
-        var job = await ingest.AcceptAsync(body, context.Request.ContentType, context.Request.Query["source"].FirstOrDefault(), cancellationToken);
-        // Only the job id travels through the queue: the file waits encrypted in the store.
+        var uploads = MultipartBody.Boundary(context.Request, FormData) is { } boundary
+            ? await ReadPartsAsync(context.Request, boundary, options, cancellationToken)
+            : [new IngestUpload(await FhirHttp.ReadBodyAsync(context.Request, options, cancellationToken), context.Request.ContentType)];
+        var job = await ingest.AcceptAsync(uploads, context.Request.Query["source"].FirstOrDefault(), cancellationToken);
+        // Only the job id travels through the queue: the files wait encrypted in the store.
         jobs.Enqueue<IngestService>(service => service.RunAsync(job.Id, CancellationToken.None));
         context.Response.Headers.ContentLocation = $"{FhirHttp.BaseUrl(context.Request)}/$ingest-status/{job.Id}";
         return Results.StatusCode(StatusCodes.Status202Accepted);
+    }
+
+    // multipart/form-data (RFC 7578): every part is a file, named by its Content-Disposition filename; a part without a
+    // Content-Type (or with application/octet-stream) is sniffed. The whole body counts against Phr:MaxRequestBytes.
+    private static async Task<List<IngestUpload>> ReadPartsAsync(HttpRequest request, string boundary, PhrOptions options, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > options.MaxRequestBytes)
+            throw FhirHttp.TooLarge(options);
+        var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = options.MaxRequestBytes };
+        var uploads = new List<IngestUpload>();
+        long total = 0;
+        while (await MultipartBody.NextSectionAsync(reader, "$ingest multipart/form-data", cancellationToken) is { } section)
+        {
+            if (uploads.Count == MaxParts)
+                throw FhirProblem.BadRequest($"A $ingest request holds at most {MaxParts} files.");
+            using var buffer = await MultipartBody.ReadPartAsync(section, "$ingest multipart/form-data", cancellationToken);
+            total += buffer.Length;
+            if (total > options.MaxRequestBytes)
+                throw FhirHttp.TooLarge(options);
+            var fileName = ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                ? HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value
+                : null;
+            uploads.Add(new IngestUpload(buffer.ToArray(), section.ContentType, string.IsNullOrWhiteSpace(fileName) ? null : Path.GetFileName(fileName)));
+        }
+        return uploads.Count > 0 ? uploads : throw FhirProblem.BadRequest("The multipart/form-data request holds no file.");
     }
 
     private static async Task<IResult> Status(HttpContext context, Guid id, IngestService ingest, CancellationToken cancellationToken)

@@ -21,19 +21,7 @@ public class CcdaBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        // BenchmarkDotNet runs a generated copy of this project from a folder below ours, so the samples are looked up upwards.
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !Directory.Exists(Path.Combine(directory.FullName, "sample-data", "ccda")))
-        {
-            directory = directory.Parent;
-        }
-
-        if (directory is null)
-        {
-            throw new DirectoryNotFoundException("sample-data/ccda was not found above " + AppContext.BaseDirectory);
-        }
-
-        _document = System.IO.File.ReadAllBytes(Path.Combine(directory.FullName, "sample-data", "ccda", File));
+        _document = SampleFiles.Read("ccda", File);
     }
 
     [Benchmark]

@@ -73,6 +73,33 @@ namespace Fhir.Phr.Core.Storage.Migrations.PostgreSql
                     b.ToTable("access_grants", (string)null);
                 });
 
+            modelBuilder.Entity("Fhir.Phr.Core.Ingest.IngestFile", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("BinaryId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("FileName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("JobId", "Index");
+
+                    b.ToTable("ingest_files", (string)null);
+                });
+
             modelBuilder.Entity("Fhir.Phr.Core.Ingest.IngestJob", b =>
                 {
                     b.Property<Guid>("Id")
@@ -114,6 +141,59 @@ namespace Fhir.Phr.Core.Storage.Migrations.PostgreSql
                     b.HasKey("Id");
 
                     b.ToTable("ingest_jobs", (string)null);
+                });
+
+            modelBuilder.Entity("Fhir.Phr.Core.Ingest.IngestReviewItem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Candidates")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("HeldBinaryId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("PatientId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Position")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId");
+
+                    b.HasIndex("Status", "CreatedAt");
+
+                    b.ToTable("ingest_review_items", (string)null);
                 });
 
             modelBuilder.Entity("Fhir.Phr.Core.Keys.RecordEnvelope", b =>

@@ -66,6 +66,33 @@ namespace Fhir.Phr.Core.Storage.Migrations.Sqlite
                     b.ToTable("access_grants", (string)null);
                 });
 
+            modelBuilder.Entity("Fhir.Phr.Core.Ingest.IngestFile", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BinaryId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("JobId", "Index");
+
+                    b.ToTable("ingest_files", (string)null);
+                });
+
             modelBuilder.Entity("Fhir.Phr.Core.Ingest.IngestJob", b =>
                 {
                     b.Property<Guid>("Id")
@@ -107,6 +134,59 @@ namespace Fhir.Phr.Core.Storage.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.ToTable("ingest_jobs", (string)null);
+                });
+
+            modelBuilder.Entity("Fhir.Phr.Core.Ingest.IngestReviewItem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Candidates")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HeldBinaryId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PatientId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Position")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId");
+
+                    b.HasIndex("Status", "CreatedAt");
+
+                    b.ToTable("ingest_review_items", (string)null);
                 });
 
             modelBuilder.Entity("Fhir.Phr.Core.Keys.RecordEnvelope", b =>
