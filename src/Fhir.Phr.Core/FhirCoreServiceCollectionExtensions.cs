@@ -79,6 +79,7 @@ public static class FhirCoreServiceCollectionExtensions
         services.AddScoped<Imaging.DicomStore>();
         services.AddScoped<Ingest.IngestService>();
         services.AddScoped<Ingest.IngestReviewService>();
+        services.AddSingleton<Ingest.IngestSecrets>();
         services.AddScoped<Matching.PatientMatchService>();
         return services;
     }

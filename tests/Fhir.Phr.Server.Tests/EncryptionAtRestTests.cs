@@ -15,26 +15,46 @@ public sealed class EncryptionAtRestTests(FhirServerFixture server)
         var search = await server.Fhir().SearchAsync<Hl7.Fhir.Model.Patient>(new Hl7.Fhir.Rest.SearchParams().Add("family", family));
 
         var files = Directory.EnumerateFiles(server.DataDirectory, "*", SearchOption.AllDirectories).ToList();
+
+        Assert.Single(search!.Entry);
+        Assert.NotEmpty(files);
+        Assert.Empty(HitsInDataDirectory(family, family.ToLowerInvariant(), mrn));
+    }
+
+    [Fact]
+    public async Task IngestBookkeeping_FileNamesAndResults_AreNotInClear()
+    {
+        // Senders name files after patients, and the outcome names every part by its file name.
+        var fileName = TestData.Unique("Plaintextfile") + "-discharge.ndjson";
+        using var form = new MultipartFormDataContent();
+        form.Add(new ByteArrayContent("{\"resourceType\":\"Patient\",\"gender\":\"robot\"}\n{}\n"u8.ToArray()), "files", fileName);
+
+        var (status, outcome) = await IngestClient.IngestAsync(server, form);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, status);
+        Assert.Contains(outcome!.Issue, i => i.Location.Single().Contains(fileName, StringComparison.Ordinal));
+        Assert.Empty(HitsInDataDirectory(fileName));
+    }
+
+    private List<string> HitsInDataDirectory(params string[] secrets)
+    {
         var hits = new List<string>();
-        foreach (var file in files)
+        foreach (var file in Directory.EnumerateFiles(server.DataDirectory, "*", SearchOption.AllDirectories))
         {
             byte[] bytes;
-            await using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
             {
                 using var buffer = new MemoryStream();
-                await stream.CopyToAsync(buffer);
+                stream.CopyTo(buffer);
                 bytes = buffer.ToArray();
             }
-            foreach (var secret in new[] { family, family.ToLowerInvariant(), mrn })
+            foreach (var secret in secrets)
             {
                 if (IndexOf(bytes, Encoding.UTF8.GetBytes(secret)) >= 0 || IndexOf(bytes, Encoding.Unicode.GetBytes(secret)) >= 0)
                     hits.Add($"{Path.GetFileName(file)} contains {secret}");
             }
         }
-
-        Assert.Single(search!.Entry);
-        Assert.NotEmpty(files);
-        Assert.Empty(hits);
+        return hits;
     }
 
     private static int IndexOf(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle);

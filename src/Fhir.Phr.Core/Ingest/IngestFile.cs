@@ -2,7 +2,7 @@ namespace Fhir.Phr.Core.Ingest;
 
 /// <summary>
 /// One file of an `$ingest` request: a single upload has one, a multipart/form-data upload one per part. The file itself is
-/// an encrypted Binary; the part's file name is kept so that the outcome can name where an item came from.
+/// an encrypted Binary; the part's file name is kept (encrypted) so that the outcome can name where an item came from.
 /// </summary>
 public sealed class IngestFile
 {
@@ -16,6 +16,6 @@ public sealed class IngestFile
     /// <summary>The format the file was read as (the part's Content-Type, or sniffed).</summary>
     public required string ContentType { get; set; }
 
-    /// <summary>The part's file name (multipart only).</summary>
+    /// <summary>The part's file name (multipart only); encrypted at rest (<see cref="IngestSecrets"/>).</summary>
     public string? FileName { get; set; }
 }

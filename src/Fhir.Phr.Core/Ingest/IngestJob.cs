@@ -35,5 +35,6 @@ public sealed class IngestJob
     public int ItemsDone { get; set; }
 
     /// <summary>The result as FHIR JSON (an OperationOutcome naming created resources and rejected items by position).</summary>
+    /// <remarks>Encrypted at rest (<see cref="IngestSecrets"/>); read it through <see cref="IngestService.Result"/>.</remarks>
     public string? ResultJson { get; set; }
 }

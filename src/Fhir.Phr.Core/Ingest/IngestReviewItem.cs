@@ -46,7 +46,7 @@ public sealed class IngestReviewItem
 
     public DateTime? DecidedAt { get; set; }
 
-    /// <summary>The reviewer's reason (required to reject).</summary>
+    /// <summary>The reviewer's reason (required to reject); encrypted at rest (<see cref="IngestSecrets"/>).</summary>
     public string? Reason { get; set; }
 
     /// <summary>The patient the item was stored with (accepted or linked).</summary>

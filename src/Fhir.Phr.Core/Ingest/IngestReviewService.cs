@@ -27,6 +27,7 @@ public sealed class IngestReviewService(
     BundleProcessor bundles,
     WriteGate gate,
     IServiceScopeFactory scopes,
+    IngestSecrets secrets,
     TimeProvider time)
 {
     public const int MaxCount = 500;
@@ -40,7 +41,9 @@ public sealed class IngestReviewService(
         var query = db.IngestReviewItems.AsNoTracking();
         if (status is { } wanted)
             query = query.Where(r => r.Status == wanted);
-        return await query.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id).Take(Math.Clamp(count, 1, MaxCount)).ToListAsync(cancellationToken);
+        var items = await query.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id).Take(Math.Clamp(count, 1, MaxCount)).ToListAsync(cancellationToken);
+        items.ForEach(OpenReason);
+        return items;
     }
 
     public async Task<ReviewDetails> GetAsync(Guid id, CancellationToken cancellationToken)
@@ -94,7 +97,7 @@ public sealed class IngestReviewService(
                 .SetProperty(r => r.Status, decision)
                 .SetProperty(r => r.DecidedBy, who)
                 .SetProperty(r => r.DecidedAt, now)
-                .SetProperty(r => r.Reason, reason), cancellationToken);
+                .SetProperty(r => r.Reason, secrets.Seal(reason, ReasonColumn, id.ToString("N"))), cancellationToken);
             if (claimed == 0)
                 throw FhirProblem.Conflict($"Review item {id} was already decided.");
         }
@@ -144,9 +147,18 @@ public sealed class IngestReviewService(
             .FirstOrDefault(r => r.Type == "Patient").Id;
     }
 
-    private async Task<IngestReviewItem> FindAsync(Guid id, CancellationToken cancellationToken) =>
-        await db.IngestReviewItems.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken)
+    private async Task<IngestReviewItem> FindAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var item = await db.IngestReviewItems.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken)
             ?? throw FhirProblem.NotFound($"No review item {id}.");
+        OpenReason(item);
+        return item;
+    }
+
+    // A reviewer's words may name the patient, so the reason is stored encrypted (see IngestSecrets).
+    private const string ReasonColumn = "ingest_review_items.reason";
+
+    private void OpenReason(IngestReviewItem item) => item.Reason = secrets.Open(item.Reason, ReasonColumn, item.Id.ToString("N"));
 
     private async Task<IReadOnlyList<Resource>> HeldAsync(IngestReviewItem item, CancellationToken cancellationToken)
     {

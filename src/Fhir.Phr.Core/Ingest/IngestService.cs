@@ -28,7 +28,7 @@ public sealed record IngestUpload(byte[] Content, string? ContentType, string? F
 /// then <see cref="PatientMatchService"/>'s scores): a clear match is linked, no match is created,
 /// and an uncertain one holds the whole item in the review queue (<see cref="IngestReviewService"/>).
 /// </summary>
-public sealed class IngestService(PhrDbContext db, ResourceService resources, BundleProcessor bundles, PatientMatchService matcher, TimeProvider time)
+public sealed class IngestService(PhrDbContext db, ResourceService resources, BundleProcessor bundles, PatientMatchService matcher, IngestSecrets secrets, TimeProvider time)
 {
     /// <summary>Candidates kept with a held item for the reviewer.</summary>
     public const int ReviewCandidates = 5;
@@ -77,7 +77,7 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
         for (var i = 0; i < uploads.Count; i++)
         {
             var binary = await resources.CreateAsync(new Binary { ContentType = kinds[i], Data = uploads[i].Content }, cancellationToken);
-            files.Add(new IngestFile { JobId = job.Id, Index = i, BinaryId = binary.Resource.Id, ContentType = kinds[i], FileName = uploads[i].FileName });
+            files.Add(new IngestFile { JobId = job.Id, Index = i, BinaryId = binary.Resource.Id, ContentType = kinds[i], FileName = secrets.Seal(uploads[i].FileName, FileNameColumn, FileRow(job.Id, i)) });
         }
         job.SourceBinaryId = files[0].BinaryId;
         db.IngestJobs.Add(job);
@@ -89,6 +89,20 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
     // How positions name a part of a multipart upload: its number, and its file name when it has one.
     private static string Label(int index, string? fileName) =>
         fileName is null ? $"part {index + 1}" : $"part {index + 1} ({fileName})";
+
+    private const string ResultColumn = "ingest_jobs.result";
+    private const string FileNameColumn = "ingest_files.file_name";
+
+    private static string FileRow(Guid jobId, int index) => $"{jobId:N}/{index}";
+
+    /// <summary>The job's result (stored encrypted, see <see cref="IngestSecrets"/>), or null while it runs.</summary>
+    public OperationOutcome? Result(IngestJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return secrets.Open(job.ResultJson, ResultColumn, job.Id.ToString("N")) is { } json
+            ? (OperationOutcome)FhirFormats.ParseJson(Encoding.UTF8.GetBytes(json))
+            : null;
+    }
 
     public Task<IngestJob?> FindAsync(Guid id, CancellationToken cancellationToken) =>
         db.IngestJobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, cancellationToken);
@@ -147,6 +161,8 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
         try
         {
             var files = await db.IngestFiles.AsNoTracking().Where(f => f.JobId == jobId).OrderBy(f => f.Index).ToListAsync(cancellationToken);
+            foreach (var file in files)
+                file.FileName = secrets.Open(file.FileName, FileNameColumn, FileRow(jobId, file.Index));
             var items = new List<Item>();
             foreach (var file in files)
                 items.AddRange(await FileItemsAsync(file, files.Count > 1 || file.FileName is not null, job, outcome, cancellationToken));
@@ -166,7 +182,7 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
             job.Status = IngestStatus.Failed;
         }
         job.CompletedAt = time.GetUtcNow().UtcDateTime;
-        job.ResultJson = Encoding.UTF8.GetString(FhirFormats.SerializeJson(outcome));
+        job.ResultJson = secrets.Seal(Encoding.UTF8.GetString(FhirFormats.SerializeJson(outcome)), ResultColumn, job.Id.ToString("N"));
         await SaveAsync(job, cancellationToken);
     }
 

@@ -74,7 +74,7 @@ internal static class IngestEndpoints
             context.Response.Headers.RetryAfter = "1";
             return Results.StatusCode(StatusCodes.Status202Accepted);
         }
-        var outcome = (OperationOutcome)FhirFormats.ParseJson(System.Text.Encoding.UTF8.GetBytes(job.ResultJson ?? "{\"resourceType\":\"OperationOutcome\"}"));
+        var outcome = ingest.Result(job) ?? new OperationOutcome();
         return FhirHttp.Write(context, outcome, job.Status == IngestStatus.Completed ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
     }
 }
