@@ -9,9 +9,10 @@ namespace Fhir.Phr.Abe.Math;
 /// BLS12381G2_XMD:SHA-256_SSWU_RO_ (§8.8.1, §8.8.2).
 /// </summary>
 /// <remarks>
-/// The simplified SWU map follows the straight-line description of §6.6.2 with one inversion and
-/// one or two square roots; it is not constant time in the hashed message, which is public here
-/// (messages, attribute names).
+/// The G1 map is the inversion-free straight-line SSWU of Appendix F.2 (one exponentiation per
+/// map, cases selected by mask): hash_to_curve into G1 is on FAME's encryption path for every new
+/// patient attribute. The G2 map follows §6.6.2 with one inversion and branches on the hashed
+/// message, which is public here (BLS messages).
 /// </remarks>
 internal static class HashToCurve
 {
@@ -27,9 +28,12 @@ internal static class HashToCurve
     private static readonly Fp2 G2B = new(Fp.FromUInt64(1012), Fp.FromUInt64(1012));
     private static readonly Fp2 G2Z = new(-Fp.FromUInt64(2), -Fp.One);
 
-    // Constants of step 2/3 of §6.6.2, so that each map needs a single inversion.
-    private static readonly Fp G1NegBOverA = -G1B * G1A.Invert();
-    private static readonly Fp G1BOverZA = G1B * (G1Z * G1A).Invert();
+    // sqrt_ratio constants of F.2.1.2: c1 = (p - 3)/4, c2 = sqrt(-Z) (either root: the sign of y is
+    // fixed by sgn0 afterwards).
+    private static readonly ulong[] G1SqrtRatioC1 = Limbs.FromBigInteger((Fp.Modulus - 3) / 4, 6);
+    private static readonly Fp G1SqrtRatioC2 = SqrtOrThrow(-G1Z);
+
+    // Constants of step 2/3 of §6.6.2, so that each G2 map needs a single inversion.
     private static readonly Fp2 G2NegBOverA = -G2B * G2A.Invert();
     private static readonly Fp2 G2BOverZA = G2B * (G2Z * G2A).Invert();
 
@@ -52,6 +56,9 @@ internal static class HashToCurve
     private static readonly ulong[] G2HEff = Limbs.FromBigInteger(
         3 * (X * X - 1) * ((BigInteger.Pow(X, 8) - 4 * BigInteger.Pow(X, 7) + 5 * BigInteger.Pow(X, 6) - 4 * BigInteger.Pow(X, 4)
             + 6 * BigInteger.Pow(X, 3) - 4 * X * X - 4 * X + 13) / 9), 10);
+
+    private static Fp SqrtOrThrow(in Fp a) =>
+        a.TrySqrt(out var root) ? root : throw new InvalidOperationException("-Z must be a square in GF(p).");
 
     private static Fp FromHex(string hex) => Fp.FromCanonical(Limbs.FromHex(hex, 6));
 
@@ -111,34 +118,76 @@ internal static class HashToCurve
         return result;
     }
 
-    /// <summary>Simplified SWU onto E' (§6.6.2) followed by the 11-isogeny (Appendix E.2).</summary>
+    /// <summary>
+    /// Simplified SWU onto E' followed by the 11-isogeny (Appendix E.2), in the straight-line form of
+    /// Appendix F.2 with the sqrt_ratio of F.2.1.2 (p ≡ 3 mod 4): one exponentiation, no inversion,
+    /// and no branch on field values.
+    /// </summary>
     public static Projective<Fp> MapToG1Curve(in Fp u)
     {
-        var zu2 = G1Z * u.Square();
-        var tv1 = (zu2.Square() + zu2).Invert(); // inv0
-        var x1 = tv1.IsZero ? G1BOverZA : G1NegBOverA * (Fp.One + tv1);
-        var gx1 = x1.Square() * x1 + G1A * x1 + G1B;
-        Fp x, y;
-        if (gx1.TrySqrt(out var y1))
-        {
-            x = x1;
-            y = y1;
-        }
-        else
-        {
-            x = zu2 * x1;
-            var gx2 = x.Square() * x + G1A * x + G1B;
-            if (!gx2.TrySqrt(out y)) throw new CryptographicException("SSWU: neither gx1 nor gx2 is square.");
-        }
-        if (u.IsOdd != y.IsOdd) y = -y;
+        // F.2 steps 1–16: x1 = tv3/tv4 and g(x1) = tv2/tv6 as fractions, so no inv0 is needed.
+        var tv1 = G1Z * u.Square();
+        var tv2 = tv1.Square() + tv1;
+        var tv3 = G1B * (tv2 + Fp.One);
+        // Step 7: tv4 = Z when tv2 = 0 (the exceptional case of §6.6.2), else -tv2.
+        var tv4 = G1A * Fp.Select(G1Z, -tv2, ~tv2.IsZeroMask);
+        var tv6 = tv4.Square();
+        var gxn = (tv3.Square() + G1A * tv6) * tv3;
+        tv6 *= tv4;
+        gxn += G1B * tv6;
 
-        var xn = Horner(G1XNum, x);
-        var xd = Horner(G1XDen, x);
-        var yn = Horner(G1YNum, x);
-        var yd = Horner(G1YDen, x);
-        // §6.6.3: a zero denominator maps to the identity. In projective form (xn·yd : y·yn·xd : xd·yd).
-        if (xd.IsZero || yd.IsZero) return Projective<Fp>.Identity;
-        return new Projective<Fp>(xn * yd, y * yn * xd, xd * yd);
+        // Steps 17–22: when g(x1) is not square, x2 = Z·u²·x1 and sqrt_ratio has already returned
+        // sqrt(Z·g(x1)), so y2 = Z·u³·sqrt(Z·g(x1)) needs no second root.
+        var (isGx1Square, y1) = SqrtRatioG1(gxn, tv6);
+        var xn = Fp.Select(tv1 * tv3, tv3, isGx1Square);
+        var y = Fp.Select(tv1 * u * y1, y1, isGx1Square);
+        // Step 23/24 (§4.1 sgn0): the sign of y follows the sign of u.
+        ulong flip = 0 - ((u.ToCanonical().L0 ^ y.ToCanonical().L0) & 1);
+        y = Fp.Select(y, -y, flip);
+
+        return IsogenyG1(xn, tv4, y);
+    }
+
+    /// <summary>
+    /// sqrt_ratio(u, v) of RFC 9380 F.2.1.2 for q ≡ 3 (mod 4): (all-ones, sqrt(u/v)) when u/v is square,
+    /// else (0, sqrt(Z·u/v)), with a single exponentiation by c1 = (p - 3)/4.
+    /// </summary>
+    private static (ulong IsSquare, Fp Root) SqrtRatioG1(in Fp u, in Fp v)
+    {
+        var tv2 = u * v;
+        var y1 = (v.Square() * tv2).Pow(G1SqrtRatioC1) * tv2;
+        var y2 = y1 * G1SqrtRatioC2;
+        ulong isSquare = (y1.Square() * v).EqualMask(u);
+        return (isSquare, Fp.Select(y2, y1, isSquare));
+    }
+
+    /// <summary>
+    /// The 11-isogeny of Appendix E.2 at x = xn/xd, in projective coordinates. Each polynomial of
+    /// degree d is evaluated homogenised, as xd^d·P(xn/xd) = Σ k_i·xn^i·xd^(d-i), so no inversion of xd
+    /// is needed: x' = XNum/(xd·XDen) (degrees 11 and 10) and y' = y·YNum/YDen (both degree 15, so their
+    /// xd^15 factors cancel), giving (XNum·YDen : y·YNum·xd·XDen : xd·XDen·YDen).
+    /// </summary>
+    private static Projective<Fp> IsogenyG1(in Fp xn, in Fp xd, in Fp y)
+    {
+        Span<Fp> xdPowers = stackalloc Fp[16];
+        xdPowers[0] = Fp.One;
+        for (int i = 1; i < xdPowers.Length; i++) xdPowers[i] = xdPowers[i - 1] * xd;
+        var xNum = HornerHomogeneous(G1XNum, xn, xdPowers);
+        var xDen = HornerHomogeneous(G1XDen, xn, xdPowers) * xd;
+        var yNum = HornerHomogeneous(G1YNum, xn, xdPowers);
+        var yDen = HornerHomogeneous(G1YDen, xn, xdPowers);
+        var z = xDen * yDen;
+        // §6.6.3: a zero denominator maps to the identity, selected without a branch.
+        return Projective<Fp>.Select(new Projective<Fp>(xNum * yDen, y * yNum * xDen, z), Projective<Fp>.Identity, z.IsZeroMask);
+    }
+
+    /// <summary>Σ k_i·xn^i·xd^(d-i) for ascending coefficients k_0 … k_d.</summary>
+    private static Fp HornerHomogeneous(Fp[] ascending, in Fp xn, ReadOnlySpan<Fp> xdPowers)
+    {
+        int degree = ascending.Length - 1;
+        var acc = ascending[degree];
+        for (int i = degree - 1; i >= 0; i--) acc = acc * xn + ascending[i] * xdPowers[degree - i];
+        return acc;
     }
 
     /// <summary>Simplified SWU onto E' over GF(p^2) followed by the 3-isogeny (Appendix E.3).</summary>
@@ -163,13 +212,6 @@ internal static class HashToCurve
         var yd = Horner(G2YDen, x);
         if (xd.IsZero || yd.IsZero) return Projective<Fp2>.Identity;
         return new Projective<Fp2>(xn * yd, y * yn * xd, xd * yd);
-    }
-
-    private static Fp Horner(Fp[] ascending, in Fp x)
-    {
-        var acc = ascending[^1];
-        for (int i = ascending.Length - 2; i >= 0; i--) acc = acc * x + ascending[i];
-        return acc;
     }
 
     private static Fp2 Horner(Fp2[] ascending, in Fp2 x)
