@@ -201,7 +201,7 @@ public sealed class IngestReviewService(
             [
                 new AuditEvent.AgentComponent
                 {
-                    Who = new ResourceReference { Identifier = new Identifier("urn:fhir-phr:account", who), Display = who },
+                    Who = new ResourceReference { Identifier = new Identifier("urn:fhir-phr:account", who), Display = access.Caller?.Name ?? who },
                     Requestor = true,
                 },
             ],
