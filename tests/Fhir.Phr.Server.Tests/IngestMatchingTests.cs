@@ -151,6 +151,30 @@ public sealed class IngestMatchingTests(FhirServerFixture server)
     }
 
     [Fact]
+    public async Task ScanWithoutPatient_WaitsForReview_CannotBeAcceptedAlone_AndLinkMakesItThePatientsDocument()
+    {
+        var stored = await StoredPatientAsync(Family());
+        var png = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "sample-data", "documents", "scan-lab-report.png"));
+        using var scan = new ByteArrayContent(png);
+        scan.Headers.ContentType = new MediaTypeHeaderValue("image/png");
+        var (status, outcome) = await IngestClient.IngestAsync(server, scan, "/$ingest?source=scanner");
+        var reviewId = ReviewId(outcome!);
+        var decision = new Parameters();
+        decision.Add("patient", new ResourceReference($"Patient/{stored.Id}"));
+
+        var (accepted, _) = await SendAsync(HttpMethod.Post, $"/$ingest-review/{reviewId}/$accept");
+        var (linked, _) = await SendAsync(HttpMethod.Post, $"/$ingest-review/{reviewId}/$link", decision);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("no patient could be identified", outcome!.Issue.Single(i => i.Diagnostics.StartsWith("sent to review", StringComparison.Ordinal)).Diagnostics, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, accepted);
+        Assert.Equal(HttpStatusCode.OK, linked);
+        var document = Assert.Single(await DocumentsOfAsync(stored.Id));
+        Assert.Equal("image/png", document.Content[0].Attachment.ContentType);
+        Assert.StartsWith("Binary/", document.Content[0].Attachment.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ReviewAccept_CreatesANewPatientForTheHeldItem()
     {
         var family = Family();

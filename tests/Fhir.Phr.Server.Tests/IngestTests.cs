@@ -209,22 +209,6 @@ public sealed class IngestTests(FhirServerFixture server)
     }
 
     [Fact]
-    public async Task Ingest_ScanWithoutPatient_IsRejectedWithTheReasonAndTheOriginalStaysStored()
-    {
-        var png = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "sample-data", "documents", "scan-lab-report.png"));
-
-        var (status, outcome) = await IngestAsync(png, "application/octet-stream", "/$ingest?source=scanner");
-
-        Assert.Equal(HttpStatusCode.OK, status);
-        var rejected = Assert.Single(outcome!.Issue, i => i.Severity == OperationOutcome.IssueSeverity.Error);
-        var binary = rejected.Diagnostics[rejected.Diagnostics.IndexOf("Binary/", StringComparison.Ordinal)..];
-        using var http = server.Http();
-        using var kept = await http.GetAsync(new Uri(binary, UriKind.Relative));
-        Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
-        Assert.Contains(outcome.Issue, i => i.Severity == OperationOutcome.IssueSeverity.Warning && i.Diagnostics.Contains("NoPatientFound", StringComparison.Ordinal));
-    }
-
-    [Fact]
     public async Task Ingest_DocumentWithoutSource_Returns400()
     {
         var (status, _) = await IngestAsync("%PDF-1.7\n"u8.ToArray(), "application/pdf");

@@ -138,9 +138,14 @@ public sealed class IngestReviewService(
     // The held resources go in as the job would have stored them, with the chosen patient in place of the first incoming one.
     private async Task<string?> StoreAsync(IngestReviewItem item, IReadOnlyList<Resource> held, ItemTransaction.Link? linkTo, CancellationToken cancellationToken)
     {
+        if (linkTo is null && IngestService.NeedsPatient(held))
+            throw FhirProblem.BadRequest($"Review item {item.Id} names no patient, so it cannot be accepted as a new one: link it to a patient ($link).");
         var linked = new Dictionary<Patient, ItemTransaction.Link>(ReferenceEqualityComparer.Instance);
         if (linkTo is not null && held.OfType<Patient>().FirstOrDefault() is { } first)
             linked[first] = linkTo;
+        // A document that named nobody belongs to the patient the reviewer chose.
+        foreach (var document in held.OfType<DocumentReference>().Where(d => d.Subject is null && linkTo is not null))
+            document.Subject = new ResourceReference("Patient/" + linkTo!.Id);
         var response = await bundles.ProcessAsync(ItemTransaction.Build(held, item.JobId, linked), ReturnPreference.Minimal, cancellationToken);
         return linkTo?.Id ?? response.Entry
             .Select(e => RecordOwner.ParseReference(e.Response?.Location))

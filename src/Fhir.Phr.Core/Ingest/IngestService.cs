@@ -295,12 +295,7 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
             outcome.Issue.Add(Issue(Severity(issue.Severity == DocumentIssueSeverity.Error), OperationOutcome.IssueType.Invalid, "document", issue.ToString()));
         if (!result.Succeeded || result.Resources is not [DocumentReference document])
             return [];
-        if (document.Subject is null)
-        {
-            outcome.Issue.Add(Issue(OperationOutcome.IssueSeverity.Error, OperationOutcome.IssueType.NotFound, "document",
-                $"no patient could be identified in the document, so it was not linked; the original is kept as Binary/{file.BinaryId}"));
-            return [];
-        }
+        // A document whose text names no patient is still kept: it waits in the review queue for a person to link it.
         KeepOriginal(document, file, job, outcome);
         return [new Item([document], "document")];
     }
@@ -365,6 +360,11 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
                 await HoldAsync(item, job, candidates, outcome, cancellationToken);
                 return;
             }
+            if (NeedsPatient(item))
+            {
+                await HoldAsync(item, job, [], outcome, cancellationToken);
+                return;
+            }
             ReportStored(await bundles.ProcessAsync(ItemTransaction.Build(item.Resources, job.Id, linked), ReturnPreference.Minimal, cancellationToken), item.Position, outcome);
         }
         catch (FhirProblem problem)
@@ -400,9 +400,16 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
         db.IngestReviewItems.Add(review);
         await db.SaveChangesAsync(cancellationToken);
         db.Entry(review).State = EntityState.Detached;
-        outcome.Issue.Add(Issue(OperationOutcome.IssueSeverity.Warning, OperationOutcome.IssueType.Informational, item.Position,
-            $"sent to review as $ingest-review/{review.Id}: the patient may be one of {review.Candidates.Count} stored patients"));
+        outcome.Issue.Add(Issue(OperationOutcome.IssueSeverity.Warning, OperationOutcome.IssueType.Informational, item.Position, review.Candidates.Count > 0
+            ? $"sent to review as $ingest-review/{review.Id}: the patient may be one of {review.Candidates.Count} stored patients"
+            : $"sent to review as $ingest-review/{review.Id}: no patient could be identified in it, so a person links it"));
     }
+
+    /// <summary>A document that names no patient, in an item that brings none: only a person can say whose it is.</summary>
+    internal static bool NeedsPatient(IEnumerable<Resource> resources) =>
+        resources.OfType<DocumentReference>().Any(d => d.Subject is null) && !resources.OfType<Patient>().Any();
+
+    private static bool NeedsPatient(Item item) => NeedsPatient(item.Resources);
 
     private static OperationOutcome.IssueComponent Issue(OperationOutcome.IssueSeverity severity, OperationOutcome.IssueType code, string position, string text) => new()
     {
