@@ -31,8 +31,14 @@ public sealed class IngestMatchingTests(FhirServerFixture server)
         return content;
     }
 
-    private async Task<Patient> StoredPatientAsync(string family) =>
-        await server.Fhir().CreateAsync(TestData.Patient(family, birthDate: "1980-05-03", gender: AdministrativeGender.Female)) ?? throw new InvalidOperationException();
+    // Every test patient of the suite is an Anna born 1980-05-03, so a test that counts candidates gives its patient a given name of its own.
+    private async Task<Patient> StoredPatientAsync(string family, string? given = null)
+    {
+        var patient = TestData.Patient(family, birthDate: "1980-05-03", gender: AdministrativeGender.Female);
+        if (given is not null)
+            patient.Name[0].Given = [given];
+        return await server.Fhir().CreateAsync(patient) ?? throw new InvalidOperationException();
+    }
 
     private async Task<List<DocumentReference>> DocumentsOfAsync(string patientId) =>
         (await server.Fhir().SearchAsync<DocumentReference>(new SearchParams().Add("subject", $"Patient/{patientId}")))!.Entry.Select(e => (DocumentReference)e.Resource!).ToList();
@@ -98,12 +104,12 @@ public sealed class IngestMatchingTests(FhirServerFixture server)
     [Fact]
     public async Task Ingest_UncertainMatch_HoldsTheItemForReview_WithoutStoringIt()
     {
-        var family = Family();
-        var stored = await StoredPatientAsync(family);
+        var (family, given) = (Family(), TestData.UniqueName("G"));
+        var stored = await StoredPatientAsync(family, given);
         var mrn = TestData.Unique("U");
 
         // One digit of the birth date differs: family and given agree, so the weight is between the thresholds.
-        var (status, outcome) = await IngestClient.IngestAsync(server, Hl7(Mdm(mrn, family, "Anna", "19800504")));
+        var (status, outcome) = await IngestClient.IngestAsync(server, Hl7(Mdm(mrn, family, given, "19800504")));
         var reviewId = ReviewId(outcome!);
         var (shown, details) = await SendAsync(HttpMethod.Get, $"/$ingest-review/{reviewId}");
         var (listed, pending) = await SendAsync(HttpMethod.Get, "/$ingest-review?status=pending&_count=500");
