@@ -102,6 +102,10 @@ public sealed class PatientMatchService(SearchService search, SearchQueryParser 
     {
         foreach (var identifier in incoming.Identifier.Where(i => !string.IsNullOrEmpty(i.Value)))
             yield return [new("identifier", $"{SearchQueryParser.EscapeValue(identifier.System)}|{SearchQueryParser.EscapeValue(identifier.Value)}")];
+        // An e-mail address or phone number is nearly as personal as an identifier, and it survives the typos and nicknames
+        // that defeat the name keys, so each one alone finds candidates.
+        foreach (var telecom in incoming.Telecom.Where(t => !string.IsNullOrWhiteSpace(t.Value)).Take(3))
+            yield return [new("telecom", SearchQueryParser.EscapeValue(telecom.Value))];
         var name = incoming.Name.FirstOrDefault();
         var keys = new[] { name?.Family, name?.Given.FirstOrDefault() }
             .Where(p => !string.IsNullOrWhiteSpace(p) && Phonetic.Keys(p).Any())
