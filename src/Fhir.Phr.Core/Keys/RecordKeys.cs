@@ -89,13 +89,19 @@ public sealed class RecordKeys(PhrDbContext db, AccessContext access, KeyAuthori
     public void Committed()
     {
         foreach (var (key, made) in _uncommitted)
-        {
-            RecordKeyCache.Bound(cache.Writable);
-            cache.Writable[key] = (made.Id, made.DataKey);
-            RecordKeyCache.Bound(cache.Opened);
-            cache.Opened[(SystemAttributesId, made.Id, cache.RememberEnvelope(made.Id, made.Sealed).Fingerprint)] = made.DataKey;
-        }
+            Publish(key, made.Id, made.DataKey, made.Sealed);
         _uncommitted.Clear();
+    }
+
+    // Every record policy names the system role, so the system key opens a new envelope by
+    // construction: later requests get its data key for writes, and the system's opened copy
+    // instead of proving it with a decryption on the first read.
+    private void Publish((string, int) key, long id, byte[] dataKey, byte[] sealedEnvelope)
+    {
+        RecordKeyCache.Bound(cache.Writable);
+        cache.Writable[key] = (id, dataKey);
+        RecordKeyCache.Bound(cache.Opened);
+        cache.Opened[(SystemAttributesId, id, cache.RememberEnvelope(id, sealedEnvelope).Fingerprint)] = dataKey;
     }
 
     /// <summary>The envelope (id and data key) new versions of the record are written with.</summary>
@@ -142,10 +148,8 @@ public sealed class RecordKeys(PhrDbContext db, AccessContext access, KeyAuthori
                 return Remember(key, theirs.Id, OpenAsSystem(theirs), committed: true);
             }
         }
-        // Every record policy names the system role, so the system key opens this envelope by
-        // construction: remember that instead of proving it with a decryption on the first read.
-        cache.Opened[(SystemAttributesId, envelope.Id, cache.RememberEnvelope(envelope.Id, envelope.Sealed).Fingerprint)] = dataKey;
-        return Remember(key, envelope.Id, dataKey, committed: true);
+        Publish(key, envelope.Id, dataKey, envelope.Sealed);
+        return Remember(key, envelope.Id, dataKey, committed: false);
     }
 
     private (byte[] Sealed, byte[] DataKey) SealNew(string? owner, int epoch)

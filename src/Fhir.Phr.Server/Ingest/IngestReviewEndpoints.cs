@@ -55,13 +55,13 @@ internal static class IngestReviewEndpoints
 
     private static async Task<IResult> Accept(HttpContext context, Guid id, PhrOptions options, IngestReviewService reviews, CancellationToken cancellationToken)
     {
-        var parameters = await ReadParametersAsync(context, options, cancellationToken);
-        return Decided(context, await reviews.AcceptAsync(id, Text(parameters, "reason"), cancellationToken));
+        var parameters = await OperationParameters.ReadAsync(context.Request, options, cancellationToken);
+        return Decided(context, await reviews.AcceptAsync(id, OperationParameters.Text(parameters, "reason"), cancellationToken));
     }
 
     private static async Task<IResult> Link(HttpContext context, Guid id, PhrOptions options, IngestReviewService reviews, CancellationToken cancellationToken)
     {
-        var parameters = await ReadParametersAsync(context, options, cancellationToken);
+        var parameters = await OperationParameters.ReadAsync(context.Request, options, cancellationToken);
         var patient = parameters.Parameter.FirstOrDefault(p => p.Name == "patient")?.Value switch
         {
             ResourceReference reference => reference.Reference,
@@ -74,36 +74,17 @@ internal static class IngestReviewEndpoints
             : RecordOwner.ParseReference(patient) is ("Patient", { } referenced) ? referenced
             : patient.Contains('/', StringComparison.Ordinal) ? throw FhirProblem.BadRequest($"'{patient}' is not a reference to a Patient.", "patient")
             : patient;
-        return Decided(context, await reviews.LinkAsync(id, patientId, Text(parameters, "reason"), cancellationToken));
+        return Decided(context, await reviews.LinkAsync(id, patientId, OperationParameters.Text(parameters, "reason"), cancellationToken));
     }
 
     private static async Task<IResult> Reject(HttpContext context, Guid id, PhrOptions options, IngestReviewService reviews, CancellationToken cancellationToken)
     {
-        var parameters = await ReadParametersAsync(context, options, cancellationToken);
-        return Decided(context, await reviews.RejectAsync(id, Text(parameters, "reason"), cancellationToken));
+        var parameters = await OperationParameters.ReadAsync(context.Request, options, cancellationToken);
+        return Decided(context, await reviews.RejectAsync(id, OperationParameters.Text(parameters, "reason"), cancellationToken));
     }
 
     private static IResult Decided(HttpContext context, IngestReviewItem item) =>
         FhirHttp.Write(context, new Parameters { Parameter = [ItemParameter(context.Request, item)] });
-
-    // A decision may come without a body (accept); otherwise the body is a Parameters resource.
-    private static async Task<Parameters> ReadParametersAsync(HttpContext context, PhrOptions options, CancellationToken cancellationToken)
-    {
-        var body = await FhirHttp.ReadBodyAsync(context.Request, options, cancellationToken);
-        if (body.Length == 0)
-            return new Parameters();
-        return FhirFormats.Parse(body, FhirHttp.BodyFormat(context.Request)) as Parameters
-            ?? throw FhirProblem.BadRequest("A review decision takes a Parameters resource.");
-    }
-
-    private static string? Text(Parameters parameters, string name) =>
-        parameters.Parameter.FirstOrDefault(p => p.Name == name)?.Value switch
-        {
-            null => null,
-            FhirString s => s.Value,
-            Markdown m => m.Value,
-            var other => throw FhirProblem.BadRequest($"Parameter '{name}' must be a string, not {other.TypeName}.", name),
-        };
 
     private static Parameters.ParameterComponent ItemParameter(HttpRequest request, IngestReviewItem item)
     {

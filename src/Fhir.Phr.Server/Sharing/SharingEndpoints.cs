@@ -31,11 +31,11 @@ internal static class SharingEndpoints
 
     private static async Task<IResult> Share(HttpContext context, string id, PhrOptions options, SharingService sharing, UserManager<PhrUser> users, CancellationToken cancellationToken)
     {
-        var parameters = await ReadParametersAsync(context, options, cancellationToken);
-        var access = Text(parameters, "access") ?? "read";
+        var parameters = await OperationParameters.ReadAsync(context.Request, options, cancellationToken);
+        var access = OperationParameters.Text(parameters, "access") ?? "read";
         if (access is not ("read" or "write"))
             throw FhirProblem.BadRequest($"access '{access}' is not one of read, write.", "access");
-        var named = Text(parameters, "grantee")?.Trim();
+        var named = OperationParameters.Text(parameters, "grantee")?.Trim();
         if (string.IsNullOrEmpty(named))
             throw FhirProblem.BadRequest("Name the account to share with (parameter 'grantee': its user name or email).", "grantee");
         // A share with a mistyped name would silently reach nobody, so an unknown account is an error
@@ -43,7 +43,7 @@ internal static class SharingEndpoints
         await sharing.DemandOwnerAsync(id, cancellationToken);
         var grantee = await FindAccountAsync(users, named)
             ?? throw FhirProblem.NotFound($"There is no account '{named}' to share with; give its user name or email.");
-        var grant = await sharing.ShareAsync(id, grantee.Id, access == "write", Text(parameters, "reason"), cancellationToken);
+        var grant = await sharing.ShareAsync(id, grantee.Id, access == "write", OperationParameters.Text(parameters, "reason"), cancellationToken);
         return FhirHttp.Write(context, await ToParametersAsync([grant], users), StatusCodes.Status201Created);
     }
 
@@ -57,8 +57,8 @@ internal static class SharingEndpoints
 
     private static async Task<IResult> Revoke(HttpContext context, string id, PhrOptions options, SharingService sharing, UserManager<PhrUser> users, IBackgroundJobClient jobs, CancellationToken cancellationToken)
     {
-        var parameters = await ReadParametersAsync(context, options, cancellationToken);
-        if (!long.TryParse(Text(parameters, "grant"), NumberStyles.None, CultureInfo.InvariantCulture, out var grantId))
+        var parameters = await OperationParameters.ReadAsync(context.Request, options, cancellationToken);
+        if (!long.TryParse(OperationParameters.Text(parameters, "grant"), NumberStyles.None, CultureInfo.InvariantCulture, out var grantId))
             throw FhirProblem.BadRequest("Name the grant to revoke by its id (parameter 'grant', from $shares).", "grant");
         var grant = await sharing.RevokeAsync(id, grantId, cancellationToken);
         // New writes already use the new epoch; the older envelopes are re-wrapped in the background.
@@ -68,25 +68,10 @@ internal static class SharingEndpoints
 
     private static async Task<IResult> BreakGlass(HttpContext context, string id, PhrOptions options, SharingService sharing, UserManager<PhrUser> users, CancellationToken cancellationToken)
     {
-        var parameters = await ReadParametersAsync(context, options, cancellationToken);
-        var grant = await sharing.BreakGlassAsync(id, Text(parameters, "reason"), cancellationToken);
+        var parameters = await OperationParameters.ReadAsync(context.Request, options, cancellationToken);
+        var grant = await sharing.BreakGlassAsync(id, OperationParameters.Text(parameters, "reason"), cancellationToken);
         return FhirHttp.Write(context, await ToParametersAsync([grant], users), StatusCodes.Status201Created);
     }
-
-    private static async Task<Parameters> ReadParametersAsync(HttpContext context, PhrOptions options, CancellationToken cancellationToken) =>
-        (Parameters)await FhirHttp.ReadResourceAsync(context.Request, options, "Parameters", cancellationToken);
-
-    private static string? Text(Parameters parameters, string name) =>
-        parameters.Parameter.FirstOrDefault(p => p.Name == name)?.Value switch
-        {
-            null => null,
-            FhirString s => s.Value,
-            Code c => c.Value,
-            Id i => i.Value,
-            Integer n => n.Value?.ToString(CultureInfo.InvariantCulture),
-            Integer64 n => n.Value?.ToString(CultureInfo.InvariantCulture),
-            var other => throw FhirProblem.BadRequest($"Parameter '{name}' must be a string or code, not {other.TypeName}.", name),
-        };
 
     // Grants name accounts by id; the answer adds each account's user name so that people can read it.
     private static async Task<Parameters> ToParametersAsync(IReadOnlyList<AccessGrant> grants, UserManager<PhrUser> users)
