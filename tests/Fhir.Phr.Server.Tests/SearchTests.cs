@@ -1,6 +1,7 @@
 using System.Net;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Rest;
+using Hl7.Fhir.Serialization;
 
 namespace Fhir.Phr.Server.Tests;
 
@@ -335,5 +336,34 @@ public sealed class SearchTests(FhirServerFixture server)
 
         Assert.Empty(patient.Name);
         Assert.Contains(patient.Meta.Tag, t => t.Code == "SUBSETTED");
+    }
+
+    // Plain JSON bundles carry the stored JSON of each entry as is; every other shape parses it first.
+    // Both must say the same: every match and include whole, and a deleted version in history without one.
+    [Fact]
+    public async Task JsonBundlesCarryTheStoredResources_AsXmlBundlesDo()
+    {
+        var patient = await server.Fhir().CreateAsync(TestData.Patient(TestData.Unique("Splice")));
+        var kept = await server.Fhir().CreateAsync(TestData.Document($"Patient/{patient!.Id}"));
+        var deleted = await server.Fhir().CreateAsync(TestData.Document($"Patient/{patient.Id}"));
+        await server.Fhir().DeleteAsync($"DocumentReference/{deleted!.Id}");
+        var search = $"/Patient?_id={patient.Id}&_revinclude=DocumentReference:subject";
+        var history = $"/DocumentReference/{deleted.Id}/_history";
+
+        foreach (var query in new[] { search, $"/DocumentReference?_id={kept!.Id}&_include=DocumentReference:subject", history })
+        {
+            var json = await Search(query);
+            using var http = server.Http();
+            var xml = new FhirXmlDeserializer().DeserializeResource(await http.GetStringAsync(new Uri(query + (query.Contains('?') ? "&" : "?") + "_format=xml", UriKind.Relative)));
+
+            Assert.Equal(((Bundle)xml).Entry.Select(e => e.Resource?.ToJson()), json.Entry.Select(e => e.Resource?.ToJson()));
+            Assert.Equal(((Bundle)xml).Entry.Select(e => e.FullUrl), json.Entry.Select(e => e.FullUrl));
+        }
+        var versions = await Search(history);
+        Assert.Equal(2, versions.Entry.Count);
+        Assert.Null(versions.Entry[0].Resource);
+        var found = await Search(search);
+        Assert.Equal(patient.Name[0].Family, ((Patient)found.Entry[0].Resource).Name[0].Family);
+        Assert.Equal([kept.Id], found.Entry.Where(e => e.Search.Mode == Bundle.SearchEntryMode.Include).Select(e => e.Resource.Id));
     }
 }

@@ -34,7 +34,12 @@ public abstract class PhrDbContext(DbContextOptions options) : DbContext(options
         resource.Property(r => r.ResourceId).HasMaxLength(64);
         resource.Property(r => r.Method).HasMaxLength(8);
         resource.HasIndex(r => new { r.ResourceType, r.ResourceId, r.Version }).IsUnique();
-        resource.HasIndex(r => new { r.ResourceType, r.SupersededAt, r.LastUpdated });
+        // Covering for search: the type, snapshot and deletion filters of every search read this index
+        // alone, without visiting the rows (and their payloads). SQLite keys every index by the row id;
+        // PostgreSQL needs the id included for an index-only scan.
+        var current = resource.HasIndex(r => new { r.ResourceType, r.SupersededAt, r.LastUpdated, r.IsDeleted });
+        if (Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL")
+            current.IncludeProperties(r => r.Id);
         resource.HasIndex(r => r.LastUpdated);
         resource.Property(r => r.Owner).HasMaxLength(64);
         resource.HasIndex(r => new { r.Owner, r.ResourceType });
@@ -91,11 +96,13 @@ public abstract class PhrDbContext(DbContextOptions options) : DbContext(options
         index.ToTable("search_index");
         index.Property(i => i.Param).HasMaxLength(128);
         // Partial indexes: a row fills the columns of one kind only, so each row enters two or
-        // three indexes instead of five (writes of blind prefix rows were index-bound).
-        index.HasIndex(i => new { i.Param, i.Text }).HasFilter("\"Text\" IS NOT NULL");
-        index.HasIndex(i => new { i.Param, i.Code, i.System }).HasFilter("\"Code\" IS NOT NULL");
-        index.HasIndex(i => new { i.Param, i.RefId, i.RefType }).HasFilter("\"RefId\" IS NOT NULL");
-        index.HasIndex(i => new { i.Param, i.Low, i.High }).HasFilter("\"Low\" IS NOT NULL");
+        // three indexes instead of five (writes of blind prefix rows were index-bound). Each ends
+        // with the row's version id, so a criterion yields its matching versions from the index
+        // alone (a name search over 1,000 patients: 4 ms with a row lookup per match, 1 ms without).
+        index.HasIndex(i => new { i.Param, i.Text, i.ResourceVersionId }).HasFilter("\"Text\" IS NOT NULL");
+        index.HasIndex(i => new { i.Param, i.Code, i.System, i.ResourceVersionId }).HasFilter("\"Code\" IS NOT NULL");
+        index.HasIndex(i => new { i.Param, i.RefId, i.RefType, i.ResourceVersionId }).HasFilter("\"RefId\" IS NOT NULL");
+        index.HasIndex(i => new { i.Param, i.Low, i.High, i.ResourceVersionId }).HasFilter("\"Low\" IS NOT NULL");
         index.HasIndex(i => i.ResourceVersionId);
         if (Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL")
         {

@@ -222,6 +222,7 @@ internal static class FhirEndpoints
             return bundle;
         }
         var filter = FhirFormats.FilterFor(shape);
+        StoredEntries.Materialize(bundle);
         foreach (var entry in bundle.Entry.Where(e => e.Resource is not null && e.Search?.Mode != Hl7.Fhir.Model.Bundle.SearchEntryMode.Outcome))
         {
             var json = FhirFormats.SerializeJson(entry.Resource!, false, filter);

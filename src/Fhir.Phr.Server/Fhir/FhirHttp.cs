@@ -222,7 +222,11 @@ internal static class FhirHttp
     public static IResult Write(HttpContext context, Base resource, int status = StatusCodes.Status200OK, ResponseShape? shape = null)
     {
         shape ??= Shape(context.Request);
-        var bytes = FhirFormats.Serialize(resource, shape);
+        var bytes = resource is Bundle bundle
+            ? shape is { Format: FhirFormat.Json, Pretty: false } && shape.IsFullResource
+                ? StoredEntries.SerializeJson(bundle)
+                : FhirFormats.Serialize(StoredEntries.Materialize(bundle), shape)
+            : FhirFormats.Serialize(resource, shape);
         var contentType = shape.Format == FhirFormat.Json ? JsonContentType : XmlContentType;
         return new BodyResult(bytes, contentType + "; charset=utf-8", status);
     }
@@ -245,12 +249,9 @@ internal static class FhirHttp
         await context.Response.Body.WriteAsync(bytes);
     }
 
-    public static Bundle.EntryComponent Entry(HttpRequest request, StoredResource stored, Bundle.SearchEntryMode? mode) => new()
-    {
-        FullUrl = $"{BaseUrl(request)}/{stored.ResourceType}/{stored.Id}",
-        Resource = stored.IsDeleted ? null : stored.ToPoco(),
-        Search = mode is null ? null : new Bundle.SearchComponent { Mode = mode },
-    };
+    /// <summary>An entry for a stored version; its resource stays stored JSON until <see cref="Write"/> (see <see cref="StoredEntries"/>).</summary>
+    public static Bundle.EntryComponent Entry(HttpRequest request, StoredResource stored, Bundle.SearchEntryMode? mode) =>
+        StoredEntries.Entry($"{BaseUrl(request)}/{stored.ResourceType}/{stored.Id}", stored, mode);
 }
 
 /// <summary>A body with its content type and any status (Results.Bytes always answers 200).</summary>

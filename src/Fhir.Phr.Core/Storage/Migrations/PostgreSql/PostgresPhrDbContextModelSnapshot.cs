@@ -302,7 +302,9 @@ namespace Fhir.Phr.Core.Storage.Migrations.PostgreSql
                     b.HasIndex("ResourceType", "ResourceId", "Version")
                         .IsUnique();
 
-                    b.HasIndex("ResourceType", "SupersededAt", "LastUpdated");
+                    b.HasIndex("ResourceType", "SupersededAt", "LastUpdated", "IsDeleted");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ResourceType", "SupersededAt", "LastUpdated", "IsDeleted"), new[] { "Id" });
 
                     b.ToTable("resource_versions", (string)null);
                 });
@@ -357,16 +359,16 @@ namespace Fhir.Phr.Core.Storage.Migrations.PostgreSql
 
                     b.HasIndex("ResourceVersionId");
 
-                    b.HasIndex("Param", "Text")
+                    b.HasIndex("Param", "Text", "ResourceVersionId")
                         .HasFilter("\"Text\" IS NOT NULL");
 
-                    b.HasIndex("Param", "Code", "System")
+                    b.HasIndex("Param", "Code", "System", "ResourceVersionId")
                         .HasFilter("\"Code\" IS NOT NULL");
 
-                    b.HasIndex("Param", "Low", "High")
+                    b.HasIndex("Param", "Low", "High", "ResourceVersionId")
                         .HasFilter("\"Low\" IS NOT NULL");
 
-                    b.HasIndex("Param", "RefId", "RefType")
+                    b.HasIndex("Param", "RefId", "RefType", "ResourceVersionId")
                         .HasFilter("\"RefId\" IS NOT NULL");
 
                     b.ToTable("search_index", (string)null);

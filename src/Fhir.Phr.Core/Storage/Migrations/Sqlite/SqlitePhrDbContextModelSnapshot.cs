@@ -291,7 +291,7 @@ namespace Fhir.Phr.Core.Storage.Migrations.Sqlite
                     b.HasIndex("ResourceType", "ResourceId", "Version")
                         .IsUnique();
 
-                    b.HasIndex("ResourceType", "SupersededAt", "LastUpdated");
+                    b.HasIndex("ResourceType", "SupersededAt", "LastUpdated", "IsDeleted");
 
                     b.ToTable("resource_versions", (string)null);
                 });
@@ -344,16 +344,16 @@ namespace Fhir.Phr.Core.Storage.Migrations.Sqlite
 
                     b.HasIndex("ResourceVersionId");
 
-                    b.HasIndex("Param", "Text")
+                    b.HasIndex("Param", "Text", "ResourceVersionId")
                         .HasFilter("\"Text\" IS NOT NULL");
 
-                    b.HasIndex("Param", "Code", "System")
+                    b.HasIndex("Param", "Code", "System", "ResourceVersionId")
                         .HasFilter("\"Code\" IS NOT NULL");
 
-                    b.HasIndex("Param", "Low", "High")
+                    b.HasIndex("Param", "Low", "High", "ResourceVersionId")
                         .HasFilter("\"Low\" IS NOT NULL");
 
-                    b.HasIndex("Param", "RefId", "RefType")
+                    b.HasIndex("Param", "RefId", "RefType", "ResourceVersionId")
                         .HasFilter("\"RefId\" IS NOT NULL");
 
                     b.ToTable("search_index", (string)null);
