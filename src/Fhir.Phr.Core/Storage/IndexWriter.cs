@@ -6,9 +6,10 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Fhir.Phr.Core.Storage;
 
 /// <summary>
-/// Writes a version's index rows as multi-row INSERT statements on the context's connection and
-/// transaction. A resource has dozens of rows (one per blind prefix); inserting them as tracked
-/// entities cost EF Core more than validation and encryption together.
+/// Writes a version's index rows with plain commands on the context's connection and transaction:
+/// multi-row INSERTs on PostgreSQL (fewer round trips), one prepared row INSERT on SQLite. A
+/// resource has dozens of rows (one per blind prefix); inserting them as tracked entities cost
+/// EF Core more than validation and encryption together.
 /// </summary>
 public sealed class IndexWriter
 {
@@ -29,7 +30,11 @@ public sealed class IndexWriter
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("Index rows are written inside the version's transaction.");
         // SQLite keeps decimals as REAL (see PhrDbContext); PostgreSQL's numeric takes them as they are.
-        var sqlite = db.Database.IsSqlite();
+        if (db.Database.IsSqlite())
+        {
+            await InsertOneByOneAsync(connection, transaction, versionId, entries, cancellationToken);
+            return;
+        }
         for (var start = 0; start < entries.Count; start += RowsPerStatement)
         {
             var count = Math.Min(RowsPerStatement, entries.Count - start);
@@ -43,7 +48,7 @@ public sealed class IndexWriter
                 object?[] values =
                 [
                     versionId, entry.Param, (int)entry.Kind, entry.Text, entry.System, entry.Code, entry.Low, entry.High,
-                    entry.Number is { } n && sqlite ? (double)n : entry.Number, entry.RefType, entry.RefId, entry.Blind,
+                    entry.Number, entry.RefType, entry.RefId, entry.Blind,
                 ];
                 for (var column = 0; column < values.Length; column++)
                 {
@@ -57,6 +62,38 @@ public sealed class IndexWriter
                 sql.Append(')');
             }
             command.CommandText = sql.ToString();
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// SQLite: one prepared single-row INSERT run once per row. SQLite finds a parameter by a linear
+    /// scan of the statement's names, so binding a 60-row statement's 720 parameters took ~260,000
+    /// string comparisons (a tenth of an ingestion's CPU); a reused statement has twelve, and no
+    /// round trips to save.
+    /// </summary>
+    private static async Task InsertOneByOneAsync(DbConnection connection, DbTransaction transaction, long versionId, IReadOnlyList<SearchIndexEntry> entries, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = InsertPrefix + "(" + string.Join(", ", Columns.Select((_, column) => "@c" + column)) + ")";
+        var parameters = new DbParameter[Columns.Length];
+        for (var column = 0; column < Columns.Length; column++)
+        {
+            parameters[column] = command.CreateParameter();
+            parameters[column].ParameterName = "@c" + column;
+            command.Parameters.Add(parameters[column]);
+        }
+        await command.PrepareAsync(cancellationToken);
+        foreach (var entry in entries)
+        {
+            object?[] values =
+            [
+                versionId, entry.Param, (int)entry.Kind, entry.Text, entry.System, entry.Code, entry.Low, entry.High,
+                entry.Number is { } n ? (double)n : null, entry.RefType, entry.RefId, entry.Blind,
+            ];
+            for (var column = 0; column < values.Length; column++)
+                parameters[column].Value = values[column] ?? DBNull.Value;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
