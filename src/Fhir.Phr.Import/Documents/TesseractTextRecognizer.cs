@@ -96,8 +96,8 @@ public sealed class TesseractTextRecognizer : ITextRecognizer
             start.ArgumentList.Add(argument);
         }
 
-        // One core per image: OCR runs in background jobs beside the server's requests, and tesseract's OpenMP threads would
-        // take every core for little gain on a single page.
+        // One thread per image: OCR runs in background jobs beside the server's requests, and on a busy machine tesseract's
+        // OpenMP threads spin against each other; one thread was three times faster here (docs/benchmarks.md, issue #5 OCR).
         start.Environment["OMP_THREAD_LIMIT"] = "1";
         using var process = new Process { StartInfo = start };
         try
