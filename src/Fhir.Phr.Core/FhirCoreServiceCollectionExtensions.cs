@@ -80,6 +80,7 @@ public static class FhirCoreServiceCollectionExtensions
         services.AddScoped<Ingest.IngestService>();
         services.AddScoped<Ingest.IngestReviewService>();
         services.AddSingleton<Ingest.IngestSecrets>();
+        services.AddSingleton(_ => Ingest.DocumentOcr.FromSetting(options.Import.Ocr));
         services.AddScoped<Matching.PatientMatchService>();
         return services;
     }

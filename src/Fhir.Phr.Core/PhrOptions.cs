@@ -31,6 +31,9 @@ public sealed class PhrOptions
     /// <summary>Master key location and the benchmark-only switch (<c>Phr:Protection</c>).</summary>
     public Fhir.Phr.Protection.ProtectionOptions Protection { get; set; } = new();
 
+    /// <summary>How uploaded files are read (<c>Phr:Import</c>), e.g. OCR of scans.</summary>
+    public Ingest.ImportOptions Import { get; set; } = new();
+
     /// <summary>Folder of FHIR JSON files/bundles loaded at start-up (the README's --seed).</summary>
     public string? Seed { get; set; }
 

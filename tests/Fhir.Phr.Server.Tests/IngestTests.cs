@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Hl7.Fhir.Model;
+using Fhir.Phr.Core.Ingest;
+using Fhir.Phr.Import.Documents;
 using Hl7.Fhir.Rest;
+using Microsoft.Extensions.DependencyInjection;
 using UglyToad.PdfPig.Content;
 using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Fonts.Standard14Fonts;
@@ -206,6 +209,32 @@ public sealed class IngestTests(FhirServerFixture server)
         Assert.Equal("application/pdf", document.Content[0].Attachment.ContentType);
         Assert.Equal(pdf, document.Content[0].Attachment.Data);
         Assert.Contains($"Medical Record Number: {mrn}", Encoding.UTF8.GetString(document.Content[1].Attachment.Data), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ingest_PngScanOfAStoredPatient_IsReadByOcrAndLinkedToThem()
+    {
+        var ocr = server.Factory.Services.GetRequiredService<DocumentOcr>();
+        Assert.True(ocr.Recognizer is not null, $"OCR of scanned documents is {ocr.State}");
+        // The scan names MRN 7730415; a source of this test's own makes that identifier's system unique to it.
+        var source = TestData.Unique("scanner");
+        var patient = TestData.Patient("Lindqvist", birthDate: "1967-08-22");
+        patient.Identifier = [new Identifier($"urn:fhir-phr:mrn:{source}", "7730415")];
+        patient.Name[0].Given = ["Sofia"];
+        var stored = await server.Fhir().CreateAsync(patient);
+        var png = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "sample-data", "documents", "ocr-typed-1.png"));
+
+        var (status, outcome) = await IngestAsync(png, "image/png", $"/$ingest?source={source}");
+        var document = await SingleDocumentOfAsync($"urn:fhir-phr:mrn:{source}|7730415");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.DoesNotContain(outcome!.Issue, i => i.Diagnostics.StartsWith("sent to review", StringComparison.Ordinal));
+        Assert.Equal($"Patient/{stored!.Id}", document.Subject.Reference);
+        Assert.Equal("Sofia Lindqvist (born 1967-08-22)", document.Subject.Display);
+        Assert.True(document.Subject.GetExtensionValue<FhirDecimal>(DocumentToFhir.ConfidenceExtension).Value < 0.9m);
+        Assert.Equal("18842-5", document.Type.Coding.Single().Code);
+        Assert.Equal(png, document.Content[0].Attachment.Data);
+        Assert.Contains("7730415", Encoding.UTF8.GetString(document.Content.Single(c => c.Attachment.Title == DocumentToFhir.OcrTextTitle).Attachment.Data), StringComparison.Ordinal);
     }
 
     [Fact]

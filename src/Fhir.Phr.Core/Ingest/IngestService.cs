@@ -28,7 +28,7 @@ public sealed record IngestUpload(byte[] Content, string? ContentType, string? F
 /// then <see cref="PatientMatchService"/>'s scores): a clear match is linked, no match is created,
 /// and an uncertain one holds the whole item in the review queue (<see cref="IngestReviewService"/>).
 /// </summary>
-public sealed class IngestService(PhrDbContext db, ResourceService resources, BundleProcessor bundles, PatientMatchService matcher, IngestSecrets secrets, TimeProvider time)
+public sealed class IngestService(PhrDbContext db, ResourceService resources, BundleProcessor bundles, PatientMatchService matcher, IngestSecrets secrets, DocumentOcr ocr, TimeProvider time)
 {
     /// <summary>Candidates kept with a held item for the reviewer.</summary>
     public const int ReviewCandidates = 5;
@@ -222,7 +222,7 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
 
     private sealed record Item(IReadOnlyList<Resource> Resources, string Position);
 
-    private static List<Item> Items(byte[] content, IngestFile file, IngestJob job, OperationOutcome outcome)
+    private List<Item> Items(byte[] content, IngestFile file, IngestJob job, OperationOutcome outcome)
     {
         var contentType = file.ContentType;
         if (contentType == CsvContentType)
@@ -285,11 +285,11 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
         return [new Item(result.Resources, "document")];
     }
 
-    // A document whose text names no patient cannot be linked by a machine: it is rejected with the reason, and the original
-    // stays stored as the file's Binary.
-    private static List<Item> DocumentItems(byte[] content, IngestFile file, IngestJob job, OperationOutcome outcome)
+    // One document is one item. Its text, or for a scan what OCR reads in it (Phr:Import:Ocr), says whose it is; one that
+    // names no patient cannot be linked by a machine.
+    private List<Item> DocumentItems(byte[] content, IngestFile file, IngestJob job, OperationOutcome outcome)
     {
-        var options = new DocumentImportOptions { Source = job.Source ?? "upload", ContentType = file.ContentType };
+        var options = new DocumentImportOptions { Source = job.Source ?? "upload", ContentType = file.ContentType, TextRecognizer = ocr.Recognizer };
         _ = DocumentToFhir.TryConvert(content, options, out var result);
         foreach (var issue in result.Issues.Where(i => i.Severity >= DocumentIssueSeverity.Warning))
             outcome.Issue.Add(Issue(Severity(issue.Severity == DocumentIssueSeverity.Error), OperationOutcome.IssueType.Invalid, "document", issue.ToString()));

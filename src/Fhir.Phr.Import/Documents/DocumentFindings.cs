@@ -19,4 +19,8 @@ public sealed record DocumentFindings
 
     /// <summary>The title the file carries in its metadata (PDF Title, PNG Title, EXIF ImageDescription), if any.</summary>
     public string? Title { get; init; }
+
+    /// <summary>How sure the text is itself: 1 for a text layer or a text file, the OCR engine's mean word confidence for a scan
+    /// it read. The confidences of values read from the text are scaled by it.</summary>
+    public decimal TextConfidence { get; init; } = 1m;
 }

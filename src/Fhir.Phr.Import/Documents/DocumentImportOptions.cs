@@ -21,8 +21,11 @@ public sealed record DocumentImportOptions
 
     public int MaxBytes { get; init; } = 64 * 1024 * 1024;
 
-    /// <summary>PDF pages read for text; the file is kept whole either way.</summary>
+    /// <summary>PDF pages read for text (or, for a scan, by OCR); the file is kept whole either way.</summary>
     public int MaxPages { get; init; } = 200;
+
+    /// <summary>Reads the text of images and of PDFs without a text layer (OCR); null leaves them unread, classified from name and metadata.</summary>
+    public ITextRecognizer? TextRecognizer { get; init; }
 
     internal string EffectiveIdentifierSystem =>
         string.IsNullOrWhiteSpace(IdentifierSystem) ? "urn:fhir-phr:mrn:" + CsvProvenance.Escape(Source) : IdentifierSystem;

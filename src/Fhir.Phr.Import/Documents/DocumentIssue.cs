@@ -21,6 +21,8 @@ public enum DocumentIssueCode
     PageLimitReached,
     InvalidImageMetadata,
     NoText,
+    TextFromOcr,
+    OcrFailed,
 
     // What was read from it.
     PatientFound = 100,

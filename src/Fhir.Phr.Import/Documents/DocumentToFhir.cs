@@ -12,7 +12,9 @@ namespace Fhir.Phr.Import.Documents;
 /// PDFs, plain text and JPEG/PNG scans to a FHIR R4 DocumentReference whose first attachment is the file itself. From the text
 /// it reads the patient's identifier (the subject, by identifier), name and birth date, the document date and the kind of
 /// document (a LOINC document code), each with a confidence recorded in <see cref="ConfidenceExtension"/> and in the issues.
-/// Scans are not read (no OCR): their kind comes from the file name and metadata, with low confidence. Pure: no I/O, no clock.
+/// Scans (images, and PDFs without a text layer) are read by OCR when the options carry a <see cref="ITextRecognizer"/>, with
+/// every confidence scaled by the engine's; without one, or when OCR fails, their kind comes from the file name and metadata,
+/// with low confidence. Pure but for that recognizer: no other I/O, no clock.
 /// </summary>
 public static class DocumentToFhir
 {
@@ -23,6 +25,9 @@ public static class DocumentToFhir
     public const string ConfidenceExtension = "http://fhir-phr.dev/fhir/StructureDefinition/extraction-confidence";
 
     public const string ExtractedTextTitle = "Extracted text";
+
+    /// <summary>The title of the text attachment of a scan read by OCR, so that no one takes it for the document's own text.</summary>
+    public const string OcrTextTitle = "Text read by OCR";
 
     /// <summary>The type of a document whose kind could not be told (the PHR profile requires a type).</summary>
     public const string UnclassifiedText = "Unclassified document";
@@ -92,25 +97,28 @@ public static class DocumentToFhir
                 $"declared {declared} but the bytes are {contentType}; read as {contentType}"));
         }
 
-        var (text, metadata, attachmentType) = contentType switch
+        var reading = contentType switch
         {
             "application/pdf" => ReadPdf(input, options, issues),
-            "image/png" => ReadImage(ImageMetadata.ReadPng(input), contentType, options, issues),
-            "image/jpeg" => ReadImage(ImageMetadata.ReadJpeg(input), contentType, options, issues),
+            "image/png" => ReadImage(input, ImageMetadata.ReadPng(input), contentType, options, issues),
+            "image/jpeg" => ReadImage(input, ImageMetadata.ReadJpeg(input), contentType, options, issues),
             _ => ReadText(input, options, issues),
         };
-        findings = DocumentTextAnalyzer.Analyze(text, metadata, options.DateOrder);
-        return Build(input, text, attachmentType, metadata, findings, options, issues);
+        findings = DocumentTextAnalyzer.Analyze(reading.Text, reading.Metadata, options.DateOrder, reading.TextConfidence);
+        return Build(input, reading, findings, options, issues);
     }
 
-    private static (string Text, DocumentMetadata Metadata, string ContentType) ReadPdf(byte[] input, DocumentImportOptions options, List<DocumentIssue> issues)
+    /// <summary>What was read from the file: its text, how sure that text is (1, or OCR's confidence), its metadata, the attachment's type.</summary>
+    private sealed record Reading(string Text, DocumentMetadata Metadata, string ContentType, bool FromOcr = false, decimal TextConfidence = 1m);
+
+    private static Reading ReadPdf(byte[] input, DocumentImportOptions options, List<DocumentIssue> issues)
     {
         var content = PdfText.TryRead(input, options.MaxPages, out var failure);
         if (content is null)
         {
             issues.Add(new DocumentIssue(DocumentIssueCode.UnreadablePdf, DocumentIssueSeverity.Warning,
                 $"the PDF could not be read ({failure}); the file is kept and classified from its name only"));
-            return (string.Empty, new DocumentMetadata(options.FileName, null, null, null, IsScan: true), "application/pdf");
+            return new Reading(string.Empty, new DocumentMetadata(options.FileName, null, null, null, IsScan: true), "application/pdf");
         }
 
         if (content.PagesRead < content.Pages)
@@ -120,16 +128,25 @@ public static class DocumentToFhir
         }
 
         var scan = string.IsNullOrWhiteSpace(content.Text);
-        if (scan)
+        var metadata = new DocumentMetadata(options.FileName, content.Title, content.Subject, content.Created, scan);
+        if (!scan)
         {
-            issues.Add(new DocumentIssue(DocumentIssueCode.NoText, DocumentIssueSeverity.Information,
-                "the PDF has no text layer (a scan?); there is no OCR, so it is classified from its name and metadata only"));
+            return new Reading(content.Text, metadata, "application/pdf");
         }
 
-        return (content.Text, new DocumentMetadata(options.FileName, content.Title, content.Subject, content.Created, scan), "application/pdf");
+        if (options.TextRecognizer is null)
+        {
+            issues.Add(new DocumentIssue(DocumentIssueCode.NoText, DocumentIssueSeverity.Information,
+                "the PDF has no text layer (a scan?) and OCR is off, so it is classified from its name and metadata only"));
+            return new Reading(content.Text, metadata, "application/pdf");
+        }
+
+        var skipped = new List<string>();
+        var ocr = ScanText.Read(options.TextRecognizer, PdfPageImages.Read(input, options.MaxPages, skipped), issues);
+        return FromOcr(ocr, skipped, "the PDF has no text layer", metadata, "application/pdf", issues);
     }
 
-    private static (string Text, DocumentMetadata Metadata, string ContentType) ReadImage((string? Title, DateOnly? Created, bool Damaged) image, string contentType, DocumentImportOptions options, List<DocumentIssue> issues)
+    private static Reading ReadImage(byte[] input, (string? Title, DateOnly? Created, bool Damaged) image, string contentType, DocumentImportOptions options, List<DocumentIssue> issues)
     {
         if (image.Damaged)
         {
@@ -137,13 +154,35 @@ public static class DocumentToFhir
                 $"the {contentType} structure is damaged; metadata was read up to the damage and the file is kept as sent"));
         }
 
-        issues.Add(new DocumentIssue(DocumentIssueCode.NoText, DocumentIssueSeverity.Information,
-            "an image is not read (there is no OCR); it is classified from its name and metadata only"));
-        return (string.Empty, new DocumentMetadata(options.FileName, image.Title, null, image.Created, IsScan: true), contentType);
+        var metadata = new DocumentMetadata(options.FileName, image.Title, null, image.Created, IsScan: true);
+        if (options.TextRecognizer is null)
+        {
+            issues.Add(new DocumentIssue(DocumentIssueCode.NoText, DocumentIssueSeverity.Information,
+                "an image is read only by OCR, which is off; it is classified from its name and metadata only"));
+            return new Reading(string.Empty, metadata, contentType);
+        }
+
+        var ocr = ScanText.Read(options.TextRecognizer, [new PageImage(1, input, contentType)], issues);
+        return FromOcr(ocr, [], "an image has no text of its own", metadata, contentType, issues);
+    }
+
+    private static Reading FromOcr(ScanText.Result ocr, List<string> skipped, string why, DocumentMetadata metadata, string contentType, List<DocumentIssue> issues)
+    {
+        var notRead = skipped.Count == 0 ? string.Empty : $" (not read: {string.Join("; ", skipped)})";
+        if (string.IsNullOrWhiteSpace(ocr.Text))
+        {
+            issues.Add(new DocumentIssue(DocumentIssueCode.NoText, DocumentIssueSeverity.Information,
+                $"{why} and OCR read {(ocr.ImagesRead == 0 ? "no image" : "no text in it")}{notRead}, so it is classified from its name and metadata only"));
+            return new Reading(string.Empty, metadata, contentType);
+        }
+
+        issues.Add(new DocumentIssue(DocumentIssueCode.TextFromOcr, DocumentIssueSeverity.Information, string.Create(CultureInfo.InvariantCulture,
+            $"{why}; its text was read by OCR from {ocr.ImagesRead} image(s) with mean word confidence {ocr.Confidence}, which scales every confidence read from it{notRead}")));
+        return new Reading(ocr.Text, metadata with { IsScan = false }, contentType, FromOcr: true, TextConfidence: ocr.Confidence);
     }
 
     /// <summary>Text in UTF-16 (with a BOM), UTF-8, or else Latin-1; the attachment's charset says which was found.</summary>
-    private static (string Text, DocumentMetadata Metadata, string ContentType) ReadText(byte[] input, DocumentImportOptions options, List<DocumentIssue> issues)
+    private static Reading ReadText(byte[] input, DocumentImportOptions options, List<DocumentIssue> issues)
     {
         string text;
         var contentType = "text/plain; charset=utf-8";
@@ -164,11 +203,12 @@ public static class DocumentToFhir
             contentType = "text/plain";
         }
 
-        return (text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n'), new DocumentMetadata(options.FileName, null, null, null, IsScan: false), contentType);
+        return new Reading(text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n'), new DocumentMetadata(options.FileName, null, null, null, IsScan: false), contentType);
     }
 
-    private static DocumentReference Build(byte[] input, string text, string contentType, DocumentMetadata metadata, DocumentFindings findings, DocumentImportOptions options, List<DocumentIssue> issues)
+    private static DocumentReference Build(byte[] input, Reading reading, DocumentFindings findings, DocumentImportOptions options, List<DocumentIssue> issues)
     {
+        var (text, metadata) = (reading.Text, reading.Metadata);
         var document = new DocumentReference
         {
             Status = DocumentReferenceStatus.Current,
@@ -182,17 +222,22 @@ public static class DocumentToFhir
         {
             Attachment = new Attachment
             {
-                ContentType = contentType,
+                ContentType = reading.ContentType,
                 Data = input,
                 Title = metadata.FileName,
                 CreationElement = metadata.Created is { } created ? new FhirDateTime(created.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)) : null,
             },
         });
-        if (contentType == "application/pdf" && !string.IsNullOrWhiteSpace(text))
+        if ((reading.FromOcr || reading.ContentType == "application/pdf") && !string.IsNullOrWhiteSpace(text))
         {
             document.Content.Add(new DocumentReference.ContentComponent
             {
-                Attachment = new Attachment { ContentType = "text/plain; charset=utf-8", Data = Encoding.UTF8.GetBytes(text.Trim()), Title = ExtractedTextTitle },
+                Attachment = new Attachment
+                {
+                    ContentType = "text/plain; charset=utf-8",
+                    Data = Encoding.UTF8.GetBytes(text.Trim()),
+                    Title = reading.FromOcr ? OcrTextTitle : ExtractedTextTitle,
+                },
             });
         }
 

@@ -39,6 +39,10 @@ internal static partial class StartupTasks
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         LogWarmed(logger, elapsed);
 
+        // Resolving it here also refuses a Phr:Import:Ocr path that is no file before the first scan arrives.
+        var ocr = app.Services.GetRequiredService<Core.Ingest.DocumentOcr>();
+        LogOcr(logger, ocr.State);
+
         if (!string.IsNullOrEmpty(options.Seed))
             await SeedAsync(app.Services, options.Seed, logger);
     }
@@ -65,6 +69,9 @@ internal static partial class StartupTasks
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Validator warmed in {Milliseconds:F0} ms")]
     private static partial void LogWarmed(ILogger logger, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "OCR of scanned documents is {State}")]
+    private static partial void LogOcr(ILogger logger, string state);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seeded {File}")]
     private static partial void LogSeeded(ILogger logger, string file);

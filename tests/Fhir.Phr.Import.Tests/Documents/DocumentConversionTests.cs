@@ -40,6 +40,13 @@ public sealed class DocumentConversionTests
         ["scan-lab-report.png"] = new("image/png", "11502-2", null, null, null, "2026-03-08", 0.3m, [DocumentIssueCode.NoPatientFound]),
         ["IMG_0001.png"] = new("image/png", null, null, null, null, null, null,
             [DocumentIssueCode.UnclassifiedDocument, DocumentIssueCode.NoPatientFound, DocumentIssueCode.NoDocumentDate]),
+        // Typed pages scanned, with no metadata and neutral names: without OCR nothing is known of them (DocumentOcrTests reads them).
+        ["ocr-typed-1.png"] = new("image/png", null, null, null, null, null, null,
+            [DocumentIssueCode.UnclassifiedDocument, DocumentIssueCode.NoPatientFound, DocumentIssueCode.NoDocumentDate]),
+        ["ocr-typed-2.jpg"] = new("image/jpeg", null, null, null, null, null, null,
+            [DocumentIssueCode.UnclassifiedDocument, DocumentIssueCode.NoPatientFound, DocumentIssueCode.NoDocumentDate]),
+        ["ocr-image-only.pdf"] = new("application/pdf", null, null, null, null, null, null,
+            [DocumentIssueCode.UnclassifiedDocument, DocumentIssueCode.NoPatientFound, DocumentIssueCode.NoDocumentDate]),
         ["damaged.pdf"] = new("application/pdf", null, null, null, null, null, null,
             [DocumentIssueCode.UnreadablePdf, DocumentIssueCode.UnclassifiedDocument, DocumentIssueCode.NoPatientFound, DocumentIssueCode.NoDocumentDate]),
     };

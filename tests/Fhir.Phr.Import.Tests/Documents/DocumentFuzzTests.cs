@@ -12,7 +12,8 @@ public sealed class DocumentFuzzTests
     /// <summary>
     /// Byte flips, insertions of format-significant bytes, truncations and splices of the committed documents (PDF, PNG, JPEG,
     /// text) for about three seconds: every case must end in a result (no exception), every DocumentReference must keep the
-    /// file and serialise, and no case may take long enough to look like a hang.
+    /// file and serialise, and no case may take long enough to look like a hang. Each case runs without OCR and with a recognizer
+    /// that answers at once, so that the extraction of a scanned PDF's page images is fuzzed too without a tesseract run per case.
     /// </summary>
     [Fact]
     public void TryConvert_MutatedSamples_NeverThrowOrHang()
@@ -54,13 +55,34 @@ public sealed class DocumentFuzzTests
 
     private static void Exercise(byte[] input, string name)
     {
-        var ok = DocumentToFhir.TryConvert(input, new DocumentImportOptions { Source = "fuzz", FileName = name }, out var result);
+        Exercise(input, new DocumentImportOptions { Source = "fuzz", FileName = name });
+        var recognizer = new InstantRecognizer();
+        Exercise(input, new DocumentImportOptions { Source = "fuzz", FileName = name, TextRecognizer = recognizer });
+        Assert.Equal(0, recognizer.EmptyImages);
+    }
+
+    private static void Exercise(byte[] input, DocumentImportOptions options)
+    {
+        var ok = DocumentToFhir.TryConvert(input, options, out var result);
         Assert.Equal(result.Succeeded, ok);
         Assert.True(result.Resources.Count > 0 || result.Issues.Any(i => i.Severity == DocumentIssueSeverity.Error), "nothing produced and no error");
         foreach (var document in result.Resources.Cast<DocumentReference>())
         {
             Assert.Equal(input, document.Content[0].Attachment.Data);
             _ = document.ToJson();
+        }
+    }
+
+    /// <summary>Reads every image as the same short report, and counts images that had no bytes to read.</summary>
+    private sealed class InstantRecognizer : ITextRecognizer
+    {
+        public int EmptyImages { get; private set; }
+
+        public RecognizedText? Recognize(ReadOnlyMemory<byte> image, string contentType, out string? failure)
+        {
+            EmptyImages += image.IsEmpty ? 1 : 0;
+            failure = null;
+            return new RecognizedText("DISCHARGE SUMMARY\nMRN: 4471203\nDischarge Date: 09/03/2026", 0.9m);
         }
     }
 

@@ -7,11 +7,11 @@ internal static class DocumentSamples
 {
     internal static string Directory => Path.Combine(AppContext.BaseDirectory, "sample-data", "documents");
 
-    /// <summary>Every sample file (not the generator script or README).</summary>
+    /// <summary>Every sample file (not the generator scripts or README).</summary>
     internal static IEnumerable<string> AllFiles() =>
         System.IO.Directory.EnumerateFiles(Directory)
             .Select(f => Path.GetFileName(f))
-            .Where(f => Path.GetExtension(f) is not (".cs" or ".md"))
+            .Where(f => Path.GetExtension(f) is not (".cs" or ".py" or ".md"))
             .Order(StringComparer.Ordinal);
 
     internal static byte[] Read(string file) => File.ReadAllBytes(Path.Combine(Directory, file));
