@@ -289,7 +289,7 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
     // names no patient cannot be linked by a machine.
     private List<Item> DocumentItems(byte[] content, IngestFile file, IngestJob job, OperationOutcome outcome)
     {
-        var options = new DocumentImportOptions { Source = job.Source ?? "upload", ContentType = file.ContentType, TextRecognizer = ocr.Recognizer };
+        var options = new DocumentImportOptions { Source = job.Source ?? "upload", ContentType = file.ContentType, FileName = file.FileName, TextRecognizer = ocr.Recognizer };
         _ = DocumentToFhir.TryConvert(content, options, out var result);
         foreach (var issue in result.Issues.Where(i => i.Severity >= DocumentIssueSeverity.Warning))
             outcome.Issue.Add(Issue(Severity(issue.Severity == DocumentIssueSeverity.Error), OperationOutcome.IssueType.Invalid, "document", issue.ToString()));
