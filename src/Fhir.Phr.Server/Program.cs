@@ -18,6 +18,8 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);
 
 builder.Services.AddFhirCore(options);
+if (options.Database == DatabaseProvider.Sqlite)
+    builder.Services.AddHostedService<SqliteOptimizer>();
 builder.Services.AddJobs(options);
 builder.Services.AddAccounts(builder.Configuration, options);
 builder.Services.AddSmart(builder.Configuration, options);
