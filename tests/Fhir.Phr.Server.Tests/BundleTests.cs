@@ -25,6 +25,52 @@ public sealed class BundleTests(FhirServerFixture server)
         Assert.Equal($"Patient/{patientId}", doc!.Subject.Reference);
     }
 
+    // An EMR's usual exchange: its patient by the id it chose (create, then update) and a new document
+    // pointing at the patient's urn:uuid. Such transactions validate before taking SQLite's write gate.
+    [Fact]
+    public async Task Transaction_UpdateById_CreatesThenUpdates_AndResolvesItsFullUrl()
+    {
+        var id = TestData.Unique("emr");
+        Bundle Exchange(string family)
+        {
+            var patientUrl = "urn:uuid:" + Guid.NewGuid();
+            var patient = TestData.Patient(family);
+            patient.Id = id;
+            var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
+            bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = patientUrl, Resource = patient, Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = $"Patient/{id}" } });
+            bundle.Entry.Add(new Bundle.EntryComponent { Resource = TestData.Document(patientUrl), Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = "DocumentReference" } });
+            return bundle;
+        }
+
+        var first = await server.Fhir().TransactionAsync(Exchange("First"));
+        var second = await server.Fhir().TransactionAsync(Exchange("Second"));
+        var patient = await server.Fhir().ReadAsync<Patient>($"Patient/{id}");
+        var doc = await server.Fhir().ReadAsync<DocumentReference>(second!.Entry[1].Response.Location);
+
+        Assert.StartsWith("201", first!.Entry[0].Response.Status, StringComparison.Ordinal);
+        Assert.StartsWith("200", second.Entry[0].Response.Status, StringComparison.Ordinal);
+        Assert.Equal("2", patient!.Meta.VersionId);
+        Assert.Equal("Second", patient.Name[0].Family);
+        Assert.Equal($"Patient/{id}", doc!.Subject.Reference);
+    }
+
+    [Fact]
+    public async Task Transaction_UpdateWhoseBodyIdDiffersFromItsUrl_Returns400_AndStoresNothing()
+    {
+        var family = TestData.Unique("Mismatch");
+        var patient = TestData.Patient(family);
+        patient.Id = TestData.Unique("body");
+        var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
+        bundle.Entry.Add(new Bundle.EntryComponent { Resource = TestData.Patient(family), Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = "Patient" } });
+        bundle.Entry.Add(new Bundle.EntryComponent { Resource = patient, Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = $"Patient/{TestData.Unique("url")}" } });
+
+        var error = await Assert.ThrowsAsync<FhirOperationException>(() => server.Fhir().TransactionAsync(bundle));
+        var found = await server.Fhir().SearchAsync<Patient>(new SearchParams().Where($"family:exact={family}"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, error.Status);
+        Assert.Empty(found!.Entry);
+    }
+
     [Fact]
     public async Task Transaction_WhoseLastEntryFails_LeavesNothingBehind()
     {

@@ -132,27 +132,35 @@ public sealed class BundleProcessor(
     /// The CPU-heavy part of a transaction that needs no database — ids, reference rewriting,
     /// validation, the key envelopes of new patient records — done before taking the write gate,
     /// so that concurrent transactions overlap in it instead of queueing behind each other. Only
-    /// for transactions of plain creates (the shape of ingestion and EMR exchange) whose
-    /// references need no lookup; returns the identity map, or null to do everything in the
-    /// transaction as before.
+    /// for transactions of plain creates and updates by id (the shape of ingestion and EMR
+    /// exchange) whose references need no lookup; returns the identity map, or null to do
+    /// everything in the transaction as before. Envelopes are sealed ahead for created patients
+    /// only: an update by id may well find its patient stored.
     /// </summary>
     private Dictionary<string, string>? Prepare(List<(Bundle.EntryComponent Entry, int Index)> entries, List<(Bundle.EntryComponent Entry, int Index)> ordered)
     {
-        foreach (var (entry, _) in entries)
-        {
-            if (entry.Request!.Method != Bundle.HTTPVerb.POST || entry.Resource is null || !string.IsNullOrWhiteSpace(entry.Request.IfNoneExist)
-                || !resources.CanCreate(entry.Resource.TypeName)
-                || Descendants(entry.Resource).OfType<ResourceReference>().Any(r => r.Reference is { } value && value.Contains('?', StringComparison.Ordinal) && !value.Contains("://", StringComparison.Ordinal)))
-                return null;
-        }
-        var urls = new Dictionary<string, string>(StringComparer.Ordinal);
         var ids = new string[entries.Count];
         foreach (var (entry, index) in entries)
         {
-            ids[index] = Guid.NewGuid().ToString("N");
-            urls["request:" + index] = $"{entry.Resource!.TypeName}?_id={ids[index]}";
+            var request = entry.Request!;
+            if (entry.Resource is null || !resources.CanCreate(entry.Resource.TypeName)
+                || Descendants(entry.Resource).OfType<ResourceReference>().Any(r => r.Reference is { } value && value.Contains('?', StringComparison.Ordinal) && !value.Contains("://", StringComparison.Ordinal)))
+                return null;
+            if (request.Method == Bundle.HTTPVerb.POST && string.IsNullOrWhiteSpace(request.IfNoneExist))
+                ids[index] = Guid.NewGuid().ToString("N");
+            else if (request.Method == Bundle.HTTPVerb.PUT && request.Url is { } url && !url.Contains('?', StringComparison.Ordinal)
+                && url.Split('/') is [var type, var id] && type == entry.Resource.TypeName && ResourceService.IsValidId(id))
+                ids[index] = id;
+            else
+                return null;
+        }
+        var urls = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (entry, index) in entries)
+        {
+            if (entry.Request!.Method == Bundle.HTTPVerb.POST)
+                urls["request:" + index] = $"{entry.Resource!.TypeName}?_id={ids[index]}";
             if (!string.IsNullOrEmpty(entry.FullUrl))
-                urls[entry.FullUrl] = $"{entry.Resource.TypeName}/{ids[index]}";
+                urls[entry.FullUrl] = $"{entry.Resource!.TypeName}/{ids[index]}";
         }
         foreach (var (entry, index) in ordered)
         {
@@ -160,10 +168,12 @@ public sealed class BundleProcessor(
             var rewrite = RewriteReferencesAsync(entry.Resource!, urls, CancellationToken.None);
             System.Diagnostics.Debug.Assert(rewrite.IsCompleted);
             rewrite.GetAwaiter().GetResult();
-            entry.Resource!.Id = ids[index];
+            // An update keeps the body's id: the write refuses one that differs from the URL's.
+            if (entry.Request!.Method == Bundle.HTTPVerb.POST)
+                entry.Resource!.Id = ids[index];
         }
         resources.ValidateAhead(ordered.Select(e => e.Entry.Resource!).ToList(), (i, problem) => Describe(problem, ordered[i].Entry, ordered[i].Index));
-        resources.SealAhead(entries.Where(e => e.Entry.Resource is Patient).Select(e => ids[e.Index]).ToList());
+        resources.SealAhead(entries.Where(e => e.Entry.Resource is Patient && e.Entry.Request!.Method == Bundle.HTTPVerb.POST).Select(e => ids[e.Index]).ToList());
         return urls;
     }
 

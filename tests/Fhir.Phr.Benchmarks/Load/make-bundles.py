@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the load test's transaction bodies: 1 Patient + 1 DocumentReference, and a
-100-resource bundle (50 patients, each with one document), all synthetic."""
+"""Writes the load test's transaction bodies, all synthetic: 1 new Patient + 1 DocumentReference;
+an update of a stored Patient + 1 new DocumentReference of theirs (no new patient, so no new key
+envelope to seal); and a 100-resource bundle (50 patients, each with one document)."""
 import json, sys, uuid
 
 def patient(i):
@@ -23,6 +24,13 @@ def bundle(pairs):
         entries.append({"resource": document(url), "request": {"method": "POST", "url": "DocumentReference"}})
     return {"resourceType": "Bundle", "type": "transaction", "entry": entries}
 
+def existing():
+    stored = dict(patient(0), id="bench-stored")
+    return {"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"resource": stored, "request": {"method": "PUT", "url": "Patient/bench-stored"}},
+        {"resource": document("Patient/bench-stored"), "request": {"method": "POST", "url": "DocumentReference"}}]}
+
 out = sys.argv[1]
+json.dump(existing(), open(f"{out}/tx-stored.json", "w"))
 json.dump(bundle(1), open(f"{out}/tx-2.json", "w"))
 json.dump(bundle(50), open(f"{out}/tx-100.json", "w"))
