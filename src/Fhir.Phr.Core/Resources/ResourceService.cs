@@ -397,8 +397,11 @@ public sealed class ResourceService(
         return now;
     }
 
+    // Newest version first: the current version is the newest, so the scan of the (type, id,
+    // version) index stops at its first row; in index order it visited every version's row to
+    // test SupersededAt (10,000 for a record updated 10,000 times, ten times a create's cost).
     internal IQueryable<ResourceVersion> Current(string type, string id) =>
-        db.Resources.Where(r => r.ResourceType == type && r.ResourceId == id && r.SupersededAt == null);
+        db.Resources.Where(r => r.ResourceType == type && r.ResourceId == id && r.SupersededAt == null).OrderByDescending(r => r.Version);
 
     public StoredResource Open(ResourceVersion row)
     {
