@@ -9,17 +9,13 @@ public enum IngestStatus
 }
 
 /// <summary>
-/// One `$ingest` request and its progress. The uploaded file itself is stored as an encrypted
-/// Binary; this row and the background job's arguments hold only ids and counts, never PHI.
+/// One `$ingest` request and its progress. The uploaded files are stored as encrypted Binaries,
+/// one <see cref="IngestFile"/> row each; this row and the background job's arguments hold only
+/// ids and counts, never PHI.
 /// </summary>
 public sealed class IngestJob
 {
     public Guid Id { get; set; }
-
-    /// <summary>The Binary holding the original upload.</summary>
-    public required string SourceBinaryId { get; set; }
-
-    public required string ContentType { get; set; }
 
     /// <summary>Who sent the file (`?source=`), which scopes identifiers in formats that lack a system (CSV).</summary>
     public string? Source { get; set; }

@@ -67,8 +67,6 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
         var job = new IngestJob
         {
             Id = Guid.NewGuid(),
-            SourceBinaryId = "",
-            ContentType = uploads.Count == 1 ? kinds[0] : "multipart/form-data",
             Source = source,
             Status = IngestStatus.Queued,
             CreatedAt = time.GetUtcNow().UtcDateTime,
@@ -79,7 +77,6 @@ public sealed class IngestService(PhrDbContext db, ResourceService resources, Bu
             var binary = await resources.CreateAsync(new Binary { ContentType = kinds[i], Data = uploads[i].Content }, cancellationToken);
             files.Add(new IngestFile { JobId = job.Id, Index = i, BinaryId = binary.Resource.Id, ContentType = kinds[i], FileName = secrets.Seal(uploads[i].FileName, FileNameColumn, FileRow(job.Id, i)) });
         }
-        job.SourceBinaryId = files[0].BinaryId;
         db.IngestJobs.Add(job);
         db.IngestFiles.AddRange(files);
         await db.SaveChangesAsync(cancellationToken);

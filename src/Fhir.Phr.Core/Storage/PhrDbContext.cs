@@ -47,8 +47,6 @@ public abstract class PhrDbContext(DbContextOptions options) : DbContext(options
 
         var ingest = modelBuilder.Entity<Ingest.IngestJob>();
         ingest.ToTable("ingest_jobs");
-        ingest.Property(j => j.SourceBinaryId).HasMaxLength(64);
-        ingest.Property(j => j.ContentType).HasMaxLength(128);
         ingest.Property(j => j.Source).HasMaxLength(128);
 
         var file = modelBuilder.Entity<Ingest.IngestFile>();
