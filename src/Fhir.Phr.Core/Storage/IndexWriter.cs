@@ -20,6 +20,8 @@ public sealed class IndexWriter
     private static readonly string InsertPrefix =
         $"INSERT INTO search_index ({string.Join(", ", Columns.Select(c => $"\"{c}\""))}) VALUES ";
 
+    private static readonly string InsertOneRow = InsertPrefix + "(" + string.Join(", ", Columns.Select((_, column) => "@c" + column)) + ")";
+
     public async Task InsertAsync(PhrDbContext db, long versionId, IReadOnlyList<SearchIndexEntry> entries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -29,7 +31,6 @@ public sealed class IndexWriter
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("Index rows are written inside the version's transaction.");
-        // SQLite keeps decimals as REAL (see PhrDbContext); PostgreSQL's numeric takes them as they are.
         if (db.Database.IsSqlite())
         {
             await InsertOneByOneAsync(connection, transaction, versionId, entries, cancellationToken);
@@ -45,11 +46,7 @@ public sealed class IndexWriter
             {
                 var entry = entries[start + row];
                 sql.Append(row == 0 ? "(" : ", (");
-                object?[] values =
-                [
-                    versionId, entry.Param, (int)entry.Kind, entry.Text, entry.System, entry.Code, entry.Low, entry.High,
-                    entry.Number, entry.RefType, entry.RefId, entry.Blind,
-                ];
+                var values = Values(versionId, entry, sqlite: false);
                 for (var column = 0; column < values.Length; column++)
                 {
                     var name = $"@p{row}_{column}";
@@ -76,7 +73,7 @@ public sealed class IndexWriter
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = InsertPrefix + "(" + string.Join(", ", Columns.Select((_, column) => "@c" + column)) + ")";
+        command.CommandText = InsertOneRow;
         var parameters = new DbParameter[Columns.Length];
         for (var column = 0; column < Columns.Length; column++)
         {
@@ -87,14 +84,17 @@ public sealed class IndexWriter
         await command.PrepareAsync(cancellationToken);
         foreach (var entry in entries)
         {
-            object?[] values =
-            [
-                versionId, entry.Param, (int)entry.Kind, entry.Text, entry.System, entry.Code, entry.Low, entry.High,
-                entry.Number is { } n ? (double)n : null, entry.RefType, entry.RefId, entry.Blind,
-            ];
+            var values = Values(versionId, entry, sqlite: true);
             for (var column = 0; column < values.Length; column++)
                 parameters[column].Value = values[column] ?? DBNull.Value;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
+
+    /// <summary>A row's values in <see cref="Columns"/> order. SQLite keeps decimals as REAL (see PhrDbContext); PostgreSQL's numeric takes them as they are.</summary>
+    private static object?[] Values(long versionId, SearchIndexEntry entry, bool sqlite) =>
+    [
+        versionId, entry.Param, (int)entry.Kind, entry.Text, entry.System, entry.Code, entry.Low, entry.High,
+        entry.Number is { } n && sqlite ? (double)n : entry.Number, entry.RefType, entry.RefId, entry.Blind,
+    ];
 }

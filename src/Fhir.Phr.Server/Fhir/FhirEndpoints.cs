@@ -52,10 +52,14 @@ internal static class FhirEndpoints
             context.Response.Headers.ETag = stored.ETag;
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
-        return stored.ResourceType == "Binary" && !stored.IsDeleted && FhirHttp.WantsNativeBinary(context.Request)
+        return ReadResult(context, stored);
+    }
+
+    // A Binary in its own content type unless FHIR is asked for (binary.html#rest), else the resource.
+    private static IResult ReadResult(HttpContext context, StoredResource stored) =>
+        stored.ResourceType == "Binary" && !stored.IsDeleted && FhirHttp.WantsNativeBinary(context.Request)
             ? FhirHttp.NativeBinary(context, stored)
             : FhirHttp.Resource(context, stored);
-    }
 
     // http.html#cread: If-None-Match with the current ETag, or If-Modified-Since not older than it, gives 304.
     private static bool NotModified(HttpRequest request, StoredResource stored)
@@ -73,10 +77,7 @@ internal static class FhirEndpoints
     {
         if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
             throw FhirProblem.NotFound($"'{version}' is not a version of {type}/{id}.");
-        var stored = await resources.VReadAsync(type, id, number, cancellationToken);
-        return stored.ResourceType == "Binary" && !stored.IsDeleted && FhirHttp.WantsNativeBinary(context.Request)
-            ? FhirHttp.NativeBinary(context, stored)
-            : FhirHttp.Resource(context, stored);
+        return ReadResult(context, await resources.VReadAsync(type, id, number, cancellationToken));
     }
 
     private static async Task<IResult> Create(HttpContext context, string type, PhrOptions options, FhirInteractions interactions, ResourceService resources, CancellationToken cancellationToken)

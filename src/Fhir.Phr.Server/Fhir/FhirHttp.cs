@@ -113,14 +113,16 @@ internal static class FhirHttp
     // R4 binary.html#rest: a Binary may be written in its own content type; the body is the data,
     // and X-Security-Context names the resource whose access rules it follows (here: its record).
     private static bool IsNativeBinary(HttpRequest request) =>
-        request.ContentType?.Split(';')[0].Trim() is { Length: > 0 } media && Classify(media) is null;
+        MediaType(request) is { Length: > 0 } media && Classify(media) is null;
+
+    private static string? MediaType(HttpRequest request) => request.ContentType?.Split(';')[0].Trim();
 
     private static async Task<Binary> ReadNativeBinaryAsync(HttpRequest request, PhrOptions options, string? id, CancellationToken cancellationToken)
     {
         var binary = new Binary
         {
             Id = id,
-            ContentType = request.ContentType!.Split(';')[0].Trim(),
+            ContentType = MediaType(request),
             Data = await ReadBodyAsync(request, options, cancellationToken),
         };
         if (request.Headers[SecurityContextHeader].FirstOrDefault() is { Length: > 0 } context)

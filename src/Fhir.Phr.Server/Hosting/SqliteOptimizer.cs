@@ -12,34 +12,14 @@ namespace Fhir.Phr.Server.Hosting;
 /// minute's check costs next to nothing when none did), and <c>analysis_limit</c> bounds each
 /// analysis to a sample.
 /// </summary>
-internal sealed partial class SqliteOptimizer(IServiceScopeFactory scopes, TimeProvider time, ILogger<SqliteOptimizer> logger) : BackgroundService
+internal sealed class SqliteOptimizer(IServiceScopeFactory scopes, TimeProvider time, ILogger<SqliteOptimizer> logger)
+    : PeriodicService(TimeSpan.FromMinutes(1), time, logger)
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await OptimizeAsync(stoppingToken);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                LogFailed(logger, exception);
-            }
-        }
-    }
-
-    public async Task OptimizeAsync(CancellationToken cancellationToken)
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PhrDbContext>();
         // 0x10002: also analyse tables that have never been analysed (a new database's), not only changed ones.
         await db.Database.ExecuteSqlRawAsync("PRAGMA analysis_limit=1000; PRAGMA optimize=0x10002;", cancellationToken);
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "PRAGMA optimize failed; it is tried again in a minute")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }

@@ -8,6 +8,8 @@ Usage: ingest-hl7.py BASE_URL SERVER_PID [COUNT] [DATA_DIR]
 DATA_DIR holds the server's admin-client.json (default: data); a token is fetched with it (client_credentials)."""
 import base64, json, random, sys, time, urllib.parse, urllib.request, uuid
 
+from process_stats import peak_rss_mib
+
 FAMILY = ["Abbott", "Achterberg", "Baptiste", "Bergstrom", "Calloway", "Castellano", "Dimitrov", "Drummond", "Eklund",
           "Fairweather", "Falkner", "Gallagher", "Haddad", "Halvorsen", "Ibarra", "Jankowski", "Kastner", "Kowalczyk",
           "Lindqvist", "Lockhart", "Maddox", "Marchetti", "Nakamura", "Novak", "Okonkwo", "Ostrowski", "Pellegrino",
@@ -52,14 +54,6 @@ def token(base: str, data_dir: str) -> str:
     request.add_header("Authorization", "Basic " + base64.b64encode(f"{client['client_id']}:{client['client_secret']}".encode()).decode())
     with urllib.request.urlopen(request) as response:
         return json.load(response)["access_token"]
-
-
-def peak_rss_mib(pid: str) -> float:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def main() -> None:

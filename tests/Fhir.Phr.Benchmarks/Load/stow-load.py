@@ -7,6 +7,8 @@ time, instances per second and the server's peak resident memory.
 Usage: stow-load.py BASE_URL SERVER_PID [COUNT] [BATCH] [TOKEN]"""
 import json, sys, time, urllib.request, uuid
 
+from process_stats import peak_rss_mib
+
 CORPUS = "/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm"
 STUDY = b"1.3.6.1.4.1.5962.1.2.1.20040119072730.12322"
 SERIES = b"1.3.6.1.4.1.5962.1.3.1.1.20040119072730.12322"
@@ -24,14 +26,6 @@ def instance(template: bytes, i: int) -> bytes:
         assert len(old) == len(new)
         out = out.replace(old, new)
     return out
-
-
-def peak_rss_mib(pid: str) -> float:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def main() -> None:
