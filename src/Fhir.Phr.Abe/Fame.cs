@@ -162,23 +162,18 @@ public static class Fame
         var rows = new G1Point[msp.Rows.Length][];
         for (int i = 0; i < rows.Length; i++)
         {
+            var (attribute, row) = (msp.RowAttributes[i], msp.Rows[i]);
+            var tables = publicKey.RowTables(attribute, row, () => RowBases(attribute, row));
             rows[i] = new G1Point[3];
-            for (int l = 0; l < 3; l++)
+            if (tables is not null)
             {
-                // ct_{i,ℓ} = Π_t [H(π(i),ℓ,t) · Π_j H(col j,ℓ,t)^(M_ij)]^(s_t); M_ij ∈ {0, ±1}.
-                var inner = new G1Point[2];
-                for (int t = 0; t < 2; t++)
-                {
-                    inner[t] = HashAttribute(msp.RowAttributes[i], l + 1, t + 1);
-                    for (int j = 0; j < msp.Columns; j++)
-                    {
-                        sbyte m = msp.Rows[i][j];
-                        if (m == 1) inner[t] = inner[t].Add(HashColumn(j + 1, l + 1, t + 1));
-                        else if (m == -1) inner[t] = inner[t].Subtract(HashColumn(j + 1, l + 1, t + 1));
-                    }
-                }
-                rows[i][l] = G1Point.MultiScalarMultiply(inner, s);
+                for (int l = 0; l < 3; l++)
+                    rows[i][l] = new G1Point(Projective<Fp>.Add(tables[2 * l].Multiply(s1), tables[2 * l + 1].Multiply(s2)));
+                continue;
             }
+            var bases = RowBases(attribute, row);
+            for (int l = 0; l < 3; l++)
+                rows[i][l] = G1Point.MultiScalarMultiply(bases.AsSpan(2 * l, 2), s);
         }
 
         var k = publicKey.PowT(s1, s2);
@@ -188,6 +183,29 @@ public static class Fame
         ciphertext.SetTag(HMACSHA256.HashData(macKey, header));
         CryptographicOperations.ZeroMemory(macKey);
         return (key, ciphertext);
+    }
+
+    /// <summary>
+    /// The bases of a ciphertext row, ct_{i,ℓ} = Π_t [H(π(i),ℓ,t) · Π_j H(col j,ℓ,t)^(M_ij)]^(s_t) with
+    /// M_ij ∈ {0, ±1}, in the order (ℓ, t) = (1,1), (1,2), (2,1), … (3,2).
+    /// </summary>
+    private static G1Point[] RowBases(string attribute, sbyte[] row)
+    {
+        var bases = new G1Point[6];
+        for (int l = 0; l < 3; l++)
+        {
+            for (int t = 0; t < 2; t++)
+            {
+                var b = HashAttribute(attribute, l + 1, t + 1);
+                for (int j = 0; j < row.Length; j++)
+                {
+                    if (row[j] == 1) b = b.Add(HashColumn(j + 1, l + 1, t + 1));
+                    else if (row[j] == -1) b = b.Subtract(HashColumn(j + 1, l + 1, t + 1));
+                }
+                bases[2 * l + t] = b;
+            }
+        }
+        return bases;
     }
 
     /// <summary>Recovers the encapsulated key.</summary>

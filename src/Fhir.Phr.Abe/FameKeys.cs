@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using Fhir.Phr.Abe.Math;
 
@@ -42,6 +43,34 @@ public sealed class FamePublicKey
     /// <summary>T1^s1 · T2^s2.</summary>
     internal Gt PowT(Scalar s1, Scalar s2) =>
         new((_t1Table ??= new Gt.FixedBaseTable(T1)).Pow(s1) * (_t2Table ??= new Gt.FixedBaseTable(T2)).Pow(s2));
+
+    // Attributes named in most policies (a server's own role) and the tables of their rows' bases:
+    // a row of such an attribute then costs six fixed-base multiplications (52 additions each)
+    // instead of three two-scalar multiplications with their doublings. About 0.75 MB per
+    // (attribute, row shape); rows are keyed by their MSP vector, and their number is bounded.
+    private readonly ConcurrentDictionary<string, bool> _frequent = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Attribute, string Row), FixedBaseTable<Fp>[]> _rowTables = new();
+    private const int MaxRowTables = 32;
+
+    /// <summary>
+    /// Declares an attribute that most encryptions under this key name, so that encryption keeps
+    /// precomputed tables for its policy rows (built on first use). Ciphertexts are unchanged.
+    /// </summary>
+    public void PrecomputeAttribute(string attribute)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(attribute);
+        _frequent[attribute] = true;
+    }
+
+    /// <summary>The six tables of a row's bases (ℓ = 1..3, t = 1..2), or null when the attribute was not declared frequent.</summary>
+    internal FixedBaseTable<Fp>[]? RowTables(string attribute, sbyte[] row, Func<G1Point[]> bases)
+    {
+        if (!_frequent.ContainsKey(attribute)) return null;
+        var key = (attribute, string.Join(',', row));
+        if (_rowTables.TryGetValue(key, out var tables)) return tables;
+        if (_rowTables.Count >= MaxRowTables) return null;
+        return _rowTables.GetOrAdd(key, _ => Array.ConvertAll(bases(), b => new FixedBaseTable<Fp>(b.P)));
+    }
 
     public byte[] ToBytes()
     {

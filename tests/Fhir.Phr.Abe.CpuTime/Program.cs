@@ -28,6 +28,27 @@ Report("NewPatientEnvelope", "ms", Measure(() =>
     Fame.Encrypt(pk, $"\"owner:p{id}\" or \"grant:p{id}:e0\" or \"emergency:p{id}\" or \"role:system\"");
 }, 60));
 
+// The owner and the system role only.
+Report("OwnerSystemEnvelope", "ms", Measure(() =>
+{
+    var id = fresh++;
+    Fame.Encrypt(pk, $"\"owner:p{id}\" or \"role:system\"");
+}, 60));
+Report("SystemOnlyEnvelope", "ms", Measure(() => Fame.Encrypt(pk, "\"role:system\""), 60));
+// As the server's authority: tables for the system role's rows (FamePublicKey.PrecomputeAttribute).
+pk.PrecomputeAttribute("role:system");
+Report("SystemOnly, precomputed", "ms", Measure(() => Fame.Encrypt(pk, "\"role:system\""), 60));
+Report("OwnerSystem, system rows precomputed", "ms", Measure(() =>
+{
+    var id = fresh++;
+    Fame.Encrypt(pk, $"\"owner:p{id}\" or \"role:system\"");
+}, 60));
+Report("NewPatient, system rows precomputed", "ms", Measure(() =>
+{
+    var id = fresh++;
+    Fame.Encrypt(pk, $"\"owner:p{id}\" or \"grant:p{id}:e0\" or \"emergency:p{id}\" or \"role:system\"");
+}, 60));
+
 static double Measure(Action operation, int iterations)
 {
     for (int i = 0; i < iterations; i++) operation();
@@ -43,4 +64,4 @@ static double Measure(Action operation, int iterations)
 }
 
 void Report(string name, string unit, double value) =>
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label,-4} {name,-28} {value:F2} {unit}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label,-4} {name,-38} {value:F2} {unit}"));
