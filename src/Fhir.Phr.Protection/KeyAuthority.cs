@@ -25,6 +25,8 @@ public sealed class KeyAuthority
     {
         PublicKey = publicKey;
         _masterKey = masterKey;
+        // Every record policy names the system role.
+        PublicKey.PrecomputeAttribute(RecordPolicy.SystemAttribute);
     }
 
     public FamePublicKey PublicKey { get; }
@@ -118,7 +120,8 @@ public sealed class KeyAuthority
         for (var i = 0; i < rounds; i++)
         {
             var patient = "warm-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var envelope = KeyEnvelope.Seal(authority.PublicKey, RecordPolicy.For(patient, 0), dataKey);
+            var policy = i % 2 == 0 ? RecordPolicy.ForNewRecord(patient) : RecordPolicy.For(patient, 0);
+            var envelope = KeyEnvelope.Seal(authority.PublicKey, policy, dataKey);
             if (i % 4 == 0)
                 _ = KeyEnvelope.TryOpen(authority.KeyFor([RecordPolicy.Owner(patient), RecordPolicy.Grant("other", 0)]), envelope, out _);
             else

@@ -164,6 +164,53 @@ public sealed class RecordAccessTests(FhirServerFixture server)
         Assert.NotNull(Assert.Single(grants).RevokedAt);
     }
 
+    private Task<List<RecordEnvelope>> EnvelopesOfAsync(string patientId) =>
+        AsAsync(null, sp => sp.GetRequiredService<PhrDbContext>().RecordEnvelopes.AsNoTracking().Where(e => e.Owner == patientId).ToListAsync());
+
+    [Fact]
+    public async Task ANewRecordsEnvelope_NamesOnlyItsOwner_UntilItIsShared()
+    {
+        var (alice, _, aliceDoc, _) = await TwoPatientsAsync();
+        var owner = new Caller("account-" + alice, "app", ["user/*.cruds"]) { FhirUser = "Patient/" + alice };
+        var friend = new Caller(TestData.Unique("friend"), "app", ["user/*.rs"]) { Roles = ["friend"] };
+        var authority = server.Factory.Services.GetRequiredService<KeyAuthority>();
+        var envelope = Assert.Single(await EnvelopesOfAsync(alice));
+        Assert.Equal(RecordPolicy.ForNewRecord(alice), KeyEnvelope.PolicyOf(envelope.Sealed));
+        Assert.False(KeyEnvelope.TryOpen(authority.KeyFor([RecordPolicy.Grant(alice, 0)]), envelope.Sealed, out _));
+        Assert.False(KeyEnvelope.TryOpen(authority.KeyFor([RecordPolicy.Emergency(alice)]), envelope.Sealed, out _));
+        Assert.True(KeyEnvelope.TryOpen(authority.KeyFor([RecordPolicy.Owner(alice)]), envelope.Sealed, out var ownersKey));
+
+        await AsAsync(owner, sp => sp.GetRequiredService<SharingService>().ShareAsync(alice, friend.Subject, canWrite: false, null, None));
+
+        // Re-wrapped in place under the full policy: same envelope, same data key, so the stored
+        // payloads open as before, now also for the grantee and for break-glass.
+        var shared = Assert.Single(await EnvelopesOfAsync(alice));
+        Assert.Equal(envelope.Id, shared.Id);
+        Assert.Equal(RecordPolicy.For(alice, 0), KeyEnvelope.PolicyOf(shared.Sealed));
+        Assert.True(KeyEnvelope.TryOpen(authority.KeyFor([RecordPolicy.Grant(alice, 0)]), shared.Sealed, out var grantKey));
+        Assert.Equal(ownersKey, grantKey);
+        Assert.True(KeyEnvelope.TryOpen(authority.KeyFor([RecordPolicy.Emergency(alice)]), shared.Sealed, out _));
+        Assert.Equal(aliceDoc, (await ReadAsync(friend, "DocumentReference", aliceDoc)).Id);
+        Assert.Equal(aliceDoc, (await ReadAsync(owner, "DocumentReference", aliceDoc)).Id);
+
+        // A second share finds nothing left to re-wrap.
+        Assert.Equal(0, await AsAsync(null, sp => sp.GetRequiredService<RecordKeys>().OpenToSharingAsync(alice, None)));
+    }
+
+    [Fact]
+    public async Task ANewPatientInATransaction_IsSealedForItsOwnerOnly()
+    {
+        var patient = TestData.Patient();
+        patient.Id = null;
+        var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
+        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = "urn:uuid:" + Guid.NewGuid(), Resource = patient, Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = "Patient" } });
+        var response = await AsAsync(null, sp => sp.GetRequiredService<BundleProcessor>().ProcessAsync(bundle, ReturnPreference.Minimal, None));
+        var id = new Hl7.Fhir.Rest.ResourceIdentity(response.Entry[0].Response.Location).Id;
+
+        var envelope = Assert.Single(await EnvelopesOfAsync(id));
+        Assert.Equal(RecordPolicy.ForNewRecord(id), KeyEnvelope.PolicyOf(envelope.Sealed));
+    }
+
     [Fact]
     public async Task Revoke_TakesEffectOnTheVeryNextRequest_ThoughTheReachWasCached()
     {

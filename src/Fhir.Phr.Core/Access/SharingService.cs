@@ -13,9 +13,11 @@ namespace Fhir.Phr.Core.Access;
 /// The owner's control over their record (architecture.md, "Sharing, revocation, break-glass"):
 /// share it with an account, list who has access, revoke; and emergency access by an account
 /// with the emergency role, which needs a reason, expires by itself and is recorded as an
-/// AuditEvent in the patient's record, so the owner sees it.
+/// AuditEvent in the patient's record, so the owner sees it. Both first re-wrap the record's
+/// envelopes under the full policy (<see cref="RecordKeys.OpenToSharingAsync"/>), since a new
+/// record's envelope names only its owner and the system.
 /// </summary>
-public sealed class SharingService(PhrDbContext db, AccessContext access, WriteGate gate, SharingStateCache cache, IServiceScopeFactory scopes, TimeProvider time)
+public sealed class SharingService(PhrDbContext db, AccessContext access, WriteGate gate, SharingStateCache cache, RecordKeys keys, IServiceScopeFactory scopes, TimeProvider time)
 {
     public const string EmergencyRole = "emergency";
     public static readonly TimeSpan BreakGlassDuration = TimeSpan.FromHours(4);
@@ -37,6 +39,7 @@ public sealed class SharingService(PhrDbContext db, AccessContext access, WriteG
             Reason = reason,
             GrantedAt = time.GetUtcNow().UtcDateTime,
         };
+        await keys.OpenToSharingAsync(patientId, cancellationToken);
         await SaveAsync(grant, cancellationToken);
         return grant;
     }
@@ -101,6 +104,7 @@ public sealed class SharingService(PhrDbContext db, AccessContext access, WriteG
             GrantedAt = now,
             ExpiresAt = now + BreakGlassDuration,
         };
+        await keys.OpenToSharingAsync(patientId, cancellationToken);
         await SaveAsync(grant, cancellationToken);
         return grant;
     }

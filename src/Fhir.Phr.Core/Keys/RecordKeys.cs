@@ -76,7 +76,7 @@ public sealed class RecordKeys(PhrDbContext db, AccessContext access, KeyAuthori
         Parallel.For(0, owners.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
             var dataKey = KeyEnvelope.NewDataKey();
-            sealedEnvelopes[i] = (KeyEnvelope.Seal(authority.PublicKey, RecordPolicy.For(owners[i], 0), dataKey), dataKey);
+            sealedEnvelopes[i] = (KeyEnvelope.Seal(authority.PublicKey, RecordPolicy.ForNewRecord(owners[i]), dataKey), dataKey);
         });
         for (var i = 0; i < owners.Count; i++)
             _sealedAhead[(owners[i], 0)] = sealedEnvelopes[i];
@@ -152,10 +152,52 @@ public sealed class RecordKeys(PhrDbContext db, AccessContext access, KeyAuthori
         return Remember(key, envelope.Id, dataKey, committed: false);
     }
 
+    // A record's epoch-0 envelope is its first: it is made with the record's first resource, and a
+    // share or break-glass needs the record to exist, so no one but the owner may read it yet.
+    // Later epochs exist only after a revocation, so their records are shared.
     private (byte[] Sealed, byte[] DataKey) SealNew(string? owner, int epoch)
     {
         var dataKey = KeyEnvelope.NewDataKey();
-        return (KeyEnvelope.Seal(authority.PublicKey, RecordPolicy.For(owner, epoch), dataKey), dataKey);
+        var policy = owner is not null && epoch == 0 ? RecordPolicy.ForNewRecord(owner) : RecordPolicy.For(owner, epoch);
+        return (KeyEnvelope.Seal(authority.PublicKey, policy, dataKey), dataKey);
+    }
+
+    /// <summary>
+    /// Re-wraps the record's envelopes that still name only the owner and the system under the
+    /// full policy of their epoch, so grantees and break-glass can open them. Sharing and
+    /// break-glass call it before their grant is stored: a grant never becomes visible before
+    /// the envelopes admit it. The data keys do not change, so payloads are not re-encrypted.
+    /// Returns how many envelopes were re-wrapped.
+    /// </summary>
+    public async Task<int> OpenToSharingAsync(string patientId, CancellationToken cancellationToken)
+    {
+        var envelopes = await db.RecordEnvelopes.AsNoTracking().Where(e => e.Owner == patientId).ToListAsync(cancellationToken);
+        var widened = 0;
+        foreach (var envelope in envelopes)
+        {
+            var full = RecordPolicy.For(patientId, envelope.WrapEpoch);
+            if (KeyEnvelope.PolicyOf(envelope.Sealed) == full)
+                continue;
+            var dataKey = OpenAsSystem(envelope);
+            var resealed = KeyEnvelope.Seal(authority.PublicKey, full, dataKey);
+            int updated;
+            using (await gate.EnterAsync(cancellationToken))
+            {
+                // Compare-and-swap on the sealed bytes: if a re-wrap after a revocation replaced the
+                // envelope meanwhile, it is already under a full (newer) policy and is left alone.
+                var previous = envelope.Sealed;
+                updated = await db.RecordEnvelopes
+                    .Where(e => e.Id == envelope.Id && e.WrapEpoch == envelope.WrapEpoch && e.Sealed == previous)
+                    .ExecuteUpdateAsync(set => set.SetProperty(e => e.Sealed, resealed), cancellationToken);
+            }
+            if (updated == 0)
+                continue;
+            widened++;
+            var fingerprint = cache.RememberEnvelope(envelope.Id, resealed).Fingerprint;
+            RecordKeyCache.Bound(cache.Opened);
+            cache.Opened[(SystemAttributesId, envelope.Id, fingerprint)] = dataKey;
+        }
+        return widened;
     }
 
     /// <summary>The data key of a stored version's envelope, opened with the caller's attribute key.</summary>
