@@ -82,7 +82,8 @@ PY
   scenario "search Patient?name=bench (first page), 8 connections" req/s 1 8 search
   scenario "transaction 1 Patient + 1 DocumentReference, 8 connections" tx/s 1 8 post "$work/tx-2.json"
   scenario "transaction updating a stored Patient + 1 new DocumentReference, 8 connections" tx/s 1 8 post "$work/tx-stored.json"
-  scenario "ingestion, 100-resource transactions, 4 connections" resources/s 100 4 post "$work/tx-100.json"
+  scenario "ingestion, 100-resource transactions of 50 new patients, 4 connections" resources/s 100 4 post "$work/tx-100.json"
+  scenario "ingestion, 100-resource transactions of one new patient's record, 4 connections" resources/s 100 4 post "$work/tx-record-100.json"
   if grep -q . "$work"/*-$mode-*.err 2>/dev/null; then echo "errors:"; cat "$work"/*-$mode-*.err | sort | uniq -c; fi
   kill $pid; wait $pid 2>/dev/null || true
 }
