@@ -15,39 +15,23 @@ var u = HashToCurve.HashToFieldFp(msg, dst, 1)[0];
 Report("MapToG1Curve", "us", Measure(() => HashToCurve.MapToG1Curve(u), 2000) * 1000);
 Report("HashToG1", "us", Measure(() => G1Point.HashToCurve(msg, dst), 1000) * 1000);
 Report("FameEncrypt10 cached names", "ms", Measure(() => Fame.Encrypt(pk, tenAttributes), 60));
-// Fresh names miss Fame's hash cache, as a new patient's attributes do.
-Report("FameEncrypt10 fresh names", "ms", Measure(() =>
-{
-    var id = fresh++;
-    Fame.Encrypt(pk, string.Join(" and ", Enumerable.Range(0, 10).Select(i => $"role:fresh-{id}-{i}")));
-}, 20));
-// The shape of RecordPolicy.For(patient, 0): three patient attributes and the cached system role.
-Report("NewPatientEnvelope", "ms", Measure(() =>
-{
-    var id = fresh++;
-    Fame.Encrypt(pk, $"\"owner:p{id}\" or \"grant:p{id}:e0\" or \"emergency:p{id}\" or \"role:system\"");
-}, 60));
+// Fresh names miss Fame's hash cache, as a new patient's attributes do: each call encrypts
+// under the policy made for a new id.
+double Fresh(Func<long, string> policy, int iterations) => Measure(() => Fame.Encrypt(pk, policy(fresh++)), iterations);
+Report("FameEncrypt10 fresh names", "ms", Fresh(id => string.Join(" and ", Enumerable.Range(0, 10).Select(i => $"role:fresh-{id}-{i}")), 20));
 
-// The owner and the system role only.
-Report("OwnerSystemEnvelope", "ms", Measure(() =>
+// Record envelopes (RecordPolicy): the full policy, a new record's first envelope, no patient.
+// Then again as the server's authority, with tables for the system role's rows.
+string FullPolicy(long id) => $"\"owner:p{id}\" or \"grant:p{id}:e0\" or \"emergency:p{id}\" or \"role:system\"";
+string NewRecordPolicy(long id) => $"\"owner:p{id}\" or \"role:system\"";
+foreach (var precomputed in new[] { false, true })
 {
-    var id = fresh++;
-    Fame.Encrypt(pk, $"\"owner:p{id}\" or \"role:system\"");
-}, 60));
-Report("SystemOnlyEnvelope", "ms", Measure(() => Fame.Encrypt(pk, "\"role:system\""), 60));
-// As the server's authority: tables for the system role's rows (FamePublicKey.PrecomputeAttribute).
-pk.PrecomputeAttribute("role:system");
-Report("SystemOnly, precomputed", "ms", Measure(() => Fame.Encrypt(pk, "\"role:system\""), 60));
-Report("OwnerSystem, system rows precomputed", "ms", Measure(() =>
-{
-    var id = fresh++;
-    Fame.Encrypt(pk, $"\"owner:p{id}\" or \"role:system\"");
-}, 60));
-Report("NewPatient, system rows precomputed", "ms", Measure(() =>
-{
-    var id = fresh++;
-    Fame.Encrypt(pk, $"\"owner:p{id}\" or \"grant:p{id}:e0\" or \"emergency:p{id}\" or \"role:system\"");
-}, 60));
+    if (precomputed) pk.PrecomputeAttribute("role:system");
+    var suffix = precomputed ? ", system rows precomputed" : "";
+    Report("FullRecordPolicy" + suffix, "ms", Fresh(FullPolicy, 60));
+    Report("NewRecordPolicy" + suffix, "ms", Fresh(NewRecordPolicy, 60));
+    Report("SystemOnlyPolicy" + suffix, "ms", Measure(() => Fame.Encrypt(pk, "\"role:system\""), 60));
+}
 
 static double Measure(Action operation, int iterations)
 {
@@ -64,4 +48,4 @@ static double Measure(Action operation, int iterations)
 }
 
 void Report(string name, string unit, double value) =>
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label,-4} {name,-38} {value:F2} {unit}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label,-4} {name,-42} {value:F2} {unit}"));
