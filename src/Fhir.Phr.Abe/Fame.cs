@@ -163,7 +163,7 @@ public static class Fame
         for (int i = 0; i < rows.Length; i++)
         {
             var (attribute, row) = (msp.RowAttributes[i], msp.Rows[i]);
-            var tables = publicKey.RowTables(attribute, row, () => RowBases(attribute, row));
+            var tables = publicKey.RowTables(attribute, row, RowBases);
             rows[i] = new G1Point[3];
             if (tables is not null)
             {

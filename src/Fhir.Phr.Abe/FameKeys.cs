@@ -63,13 +63,13 @@ public sealed class FamePublicKey
     }
 
     /// <summary>The six tables of a row's bases (ℓ = 1..3, t = 1..2), or null when the attribute was not declared frequent.</summary>
-    internal FixedBaseTable<Fp>[]? RowTables(string attribute, sbyte[] row, Func<G1Point[]> bases)
+    internal FixedBaseTable<Fp>[]? RowTables(string attribute, sbyte[] row, Func<string, sbyte[], G1Point[]> bases)
     {
         if (!_frequent.ContainsKey(attribute)) return null;
         var key = (attribute, string.Join(',', row));
         if (_rowTables.TryGetValue(key, out var tables)) return tables;
         if (_rowTables.Count >= MaxRowTables) return null;
-        return _rowTables.GetOrAdd(key, _ => Array.ConvertAll(bases(), b => new FixedBaseTable<Fp>(b.P)));
+        return _rowTables.GetOrAdd(key, _ => Array.ConvertAll(bases(attribute, row), b => new FixedBaseTable<Fp>(b.P)));
     }
 
     public byte[] ToBytes()

@@ -50,6 +50,9 @@ public sealed class RecordAccessTests(FhirServerFixture server)
         }
     }
 
+    private Task<List<RecordEnvelope>> EnvelopesOfAsync(string patientId) =>
+        AsAsync(null, sp => sp.GetRequiredService<PhrDbContext>().RecordEnvelopes.AsNoTracking().Where(e => e.Owner == patientId).ToListAsync());
+
     private static Caller PatientApp(string patientId, params string[] scopes) =>
         new("account-" + patientId, "app", scopes.Length > 0 ? scopes : ["patient/*.cruds"]) { Patient = patientId, FhirUser = "Patient/" + patientId };
 
@@ -150,7 +153,7 @@ public sealed class RecordAccessTests(FhirServerFixture server)
         // Cryptographically: a key the friend held while the share lasted opens nothing now,
         // while the owner's key and the current epoch's share still do.
         var authority = server.Factory.Services.GetRequiredService<KeyAuthority>();
-        var envelopes = await AsAsync(null, sp => sp.GetRequiredService<PhrDbContext>().RecordEnvelopes.AsNoTracking().Where(e => e.Owner == alice).ToListAsync());
+        var envelopes = await EnvelopesOfAsync(alice);
         Assert.NotEmpty(envelopes);
         Assert.All(envelopes, e =>
         {
@@ -163,9 +166,6 @@ public sealed class RecordAccessTests(FhirServerFixture server)
         var grants = await AsAsync(owner, sp => sp.GetRequiredService<SharingService>().ListAsync(alice, None));
         Assert.NotNull(Assert.Single(grants).RevokedAt);
     }
-
-    private Task<List<RecordEnvelope>> EnvelopesOfAsync(string patientId) =>
-        AsAsync(null, sp => sp.GetRequiredService<PhrDbContext>().RecordEnvelopes.AsNoTracking().Where(e => e.Owner == patientId).ToListAsync());
 
     [Fact]
     public async Task ANewRecordsEnvelope_NamesOnlyItsOwner_UntilItIsShared()

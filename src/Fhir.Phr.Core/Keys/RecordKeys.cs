@@ -73,11 +73,7 @@ public sealed class RecordKeys(PhrDbContext db, AccessContext access, KeyAuthori
         ArgumentNullException.ThrowIfNull(newOwners);
         var owners = newOwners.Distinct(StringComparer.Ordinal).Where(o => !_sealedAhead.ContainsKey((o, 0))).ToList();
         var sealedEnvelopes = new (byte[] Sealed, byte[] DataKey)[owners.Count];
-        Parallel.For(0, owners.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
-        {
-            var dataKey = KeyEnvelope.NewDataKey();
-            sealedEnvelopes[i] = (KeyEnvelope.Seal(authority.PublicKey, RecordPolicy.ForNewRecord(owners[i]), dataKey), dataKey);
-        });
+        Parallel.For(0, owners.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i => sealedEnvelopes[i] = SealNew(owners[i], 0));
         for (var i = 0; i < owners.Count; i++)
             _sealedAhead[(owners[i], 0)] = sealedEnvelopes[i];
     }
@@ -100,6 +96,12 @@ public sealed class RecordKeys(PhrDbContext db, AccessContext access, KeyAuthori
     {
         RecordKeyCache.Bound(cache.Writable);
         cache.Writable[key] = (id, dataKey);
+        RememberSealed(id, sealedEnvelope, dataKey);
+    }
+
+    // A newly sealed envelope's bytes, and its data key as the system key would open it.
+    private void RememberSealed(long id, byte[] sealedEnvelope, byte[] dataKey)
+    {
         RecordKeyCache.Bound(cache.Opened);
         cache.Opened[(SystemAttributesId, id, cache.RememberEnvelope(id, sealedEnvelope).Fingerprint)] = dataKey;
     }
@@ -193,9 +195,7 @@ public sealed class RecordKeys(PhrDbContext db, AccessContext access, KeyAuthori
             if (updated == 0)
                 continue;
             widened++;
-            var fingerprint = cache.RememberEnvelope(envelope.Id, resealed).Fingerprint;
-            RecordKeyCache.Bound(cache.Opened);
-            cache.Opened[(SystemAttributesId, envelope.Id, fingerprint)] = dataKey;
+            RememberSealed(envelope.Id, resealed, dataKey);
         }
         return widened;
     }

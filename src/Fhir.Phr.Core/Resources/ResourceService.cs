@@ -143,7 +143,7 @@ public sealed class ResourceService(
                 .OrderByDescending(r => r.Version)
                 .FirstOrDefault()))(db, type, id, cancellationToken);
 
-    // Reads are the commonest request and a third of EF Core's share of one went into translating
+    // The query of Current, untracked. Reads are the commonest request and a third of EF Core's share of one went into translating
     // the same query again (funcletizing, cache lookup). A compiled query skips that, but EF Core
     // binds it to the first model it runs against, and a process may hold several (one per
     // provider, one per test host), so there is one compiled query per model.
